@@ -1,0 +1,20 @@
+{
+  "targets": [
+    {
+      "target_name": "runt",
+      "sources": ["native/addon/addon.cc", "native/addon/files.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
+      "cflags": ["-Wall", "-Wextra", "-O2"],
+      "cflags_cc": ["-std=c++17", "-fno-exceptions"]
+    },
+    {
+      "target_name": "runt-exec",
+      "type": "executable",
+      "sources": ["native/exec/main.c"],
+      "include_dirs": ["native"],
+      "cflags": ["-Wall", "-Wextra", "-O2", "-std=gnu11", "-fno-strict-aliasing"],
+      "ldflags": ["-static"]
+    }
+  ]
+}

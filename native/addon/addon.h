@@ -1,0 +1,10 @@
+// The N-API glue of runt's addon. Each file registers the functions it exports.
+#pragma once
+#include <napi.h>
+
+namespace runt {
+// Throw a JS Error carrying the errno as .code (e.g. "ENOENT") and .syscall.
+Napi::Value ThrowErrno(Napi::Env env, int err, const char *syscall, const char *path = nullptr);
+
+void RegisterFiles(Napi::Env env, Napi::Object exports);
+}  // namespace runt

@@ -1,0 +1,124 @@
+// The launch plan: everything the native executor must do, decided in TypeScript.
+// It is plain data (see wire.ts for its byte encoding); the executor in native/exec/
+// carries it out with system calls only. Paths inside the container are absolute
+// container paths; `rootfs` is the absolute host path of the root filesystem.
+
+export type NamespaceType = 'pid' | 'network' | 'mount' | 'ipc' | 'uts' | 'user' | 'cgroup' | 'time'
+
+export interface IdMapping {
+  containerID: number
+  hostID: number
+  size: number
+}
+
+/** One mount(2)-family step, in order, already parsed from config.json. */
+export interface MountOp {
+  /** absolute path inside the container (resolved within rootfs by the executor) */
+  destination: string
+  /** host path for binds, or the fs source string ("proc", "tmpfs", ...) */
+  source: string
+  fstype: string
+  /** MS_* flags for the mount(2) call (MS_BIND / MS_REC included for binds) */
+  flags: number
+  /** MS_* propagation flags, each applied with its own mount(2) call after mounting */
+  propagation: number[]
+  /** fs-specific data string (options that are not flags), "" for none */
+  data: string
+  /** mount_setattr(2) attributes applied recursively (rro: MOUNT_ATTR_RDONLY), 0 for none */
+  recAttrSet: number
+  recAttrClr: number
+  /** what to create at the destination when it is missing: a directory, or an empty file */
+  createAs: 'dir' | 'file'
+}
+
+export interface DeviceNode {
+  path: string // absolute container path, e.g. /dev/null
+  type: 'c' | 'b' | 'p'
+  major: number
+  minor: number
+  fileMode: number // permission bits
+  uid: number
+  gid: number
+  /** bind-mount the host node instead of mknod (needed inside a user namespace) */
+  bindFromHost: boolean
+}
+
+export interface Symlink {
+  target: string
+  linkPath: string // absolute container path
+}
+
+export interface Rlimit {
+  resource: number // RLIMIT_* number
+  soft: bigint
+  hard: bigint
+}
+
+/** Capability sets as 64-bit masks (bit n = capability number n). */
+export interface CapabilitySets {
+  bounding: bigint
+  effective: bigint
+  permitted: bigint
+  inheritable: bigint
+  ambient: bigint
+}
+
+export interface TimeOffset {
+  clock: 'monotonic' | 'boottime'
+  secs: bigint
+  nanosecs: number
+}
+
+export interface LaunchPlan {
+  /** 'init' creates a container; 'join' starts a process in a running container (exec) */
+  mode: 'init' | 'join'
+
+  // --- namespaces -----------------------------------------------------------
+  /** CLONE_NEW* flags of the namespaces to create */
+  cloneFlags: number
+  /** namespaces to enter with setns(2) before creating the new ones, in this order */
+  joinNamespaces: { type: NamespaceType; path: string }[]
+  /** written by the parent (the runtime) through /proc/<pid>/{uid,gid}_map */
+  uidMappings: IdMapping[]
+  gidMappings: IdMapping[]
+  timeOffsets: TimeOffset[]
+
+  // --- root filesystem (mode 'init' only) -----------------------------------
+  rootfs: string
+  /** MS_* propagation applied to "/" recursively before any mount (MS_SLAVE default) */
+  rootPropagation: number
+  /** MS_* propagation applied to the new root after pivot_root, 0 for none */
+  rootfsPropagation: number
+  readonlyRootfs: boolean
+  noPivot: boolean
+  mounts: MountOp[]
+  devices: DeviceNode[]
+  symlinks: Symlink[]
+  maskedPaths: string[]
+  readonlyPaths: string[]
+  hostname: string | null
+  domainname: string | null
+  sysctls: { key: string; value: string }[]
+  /** the parent must be told just before pivot_root so it can run hooks */
+  hookPause: boolean
+
+  // --- process --------------------------------------------------------------
+  args: string[]
+  env: string[]
+  cwd: string
+  uid: number
+  gid: number
+  additionalGids: number[]
+  umask: number | null
+  rlimits: Rlimit[]
+  capabilities: CapabilitySets | null // null: leave the capabilities as they are
+  noNewPrivileges: boolean
+  oomScoreAdj: number | null
+  /** allocate a pty in the container and send its master over the console socket */
+  terminal: boolean
+  consoleSize: { height: number; width: number } | null
+  /** fds 3 .. 3+preserveFds-1 are passed to the process */
+  preserveFds: number
+  /** make the new session the keyring owner unless false (--no-new-keyring) */
+  newKeyring: boolean
+}
