@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Everything runt and its tests need on a fresh Debian machine, run as root:
+# Debian's busybox-static (test rootfs) and runc (to compare against), the npm
+# packages, the native addon and executor, the bundled CLI, and the busybox bundle.
+# Idempotent and quick when everything is already in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+missing=()
+busybox_static() { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; }
+busybox_static || missing+=(busybox-static)
+command -v runc >/dev/null 2>&1 || missing+=(runc)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]} from Debian's packages" >&2
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 ||
+    { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
+fi
+
+if [ ! -x node_modules/.bin/tap ]; then
+  npm ci --no-audit --no-fund          # also builds: node-gyp (install) and scripts/build.mjs (prepare)
+else
+  [ -f build/Makefile ] || npm run --silent install
+  npm run --silent build
+fi
+bash bundles/busybox/build.sh >/dev/null

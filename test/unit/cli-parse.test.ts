@@ -1,0 +1,82 @@
+import t from 'tap'
+import { parse, normalizeArgv, versionText } from '../../src/cli/program'
+import { UsageError } from '../../src/errors'
+
+const call = (...argv: string[]) => {
+  const c = parse(argv, () => {})
+  if (c === null) throw new Error('no call')
+  return c
+}
+
+t.test('global flags: every spelling runc accepts', async t => {
+  t.equal(call('--root', '/x', 'state', 'a').globals.root, '/x')
+  t.equal(call('--root=/y', 'state', 'a').globals.root, '/y')
+  t.equal(call('-root', '/z', 'state', 'a').globals.root, '/z')
+  t.equal(call('-root=/w', 'state', 'a').globals.root, '/w')
+  t.equal(call('state', 'a').globals.root, '/run/runt')
+  t.equal(call('state', 'a').globals.rootGiven, false)
+  const g = call('--log', '/tmp/l.json', '--log-format', 'json', '--debug', '--systemd-cgroup', 'state', 'a').globals
+  t.same([g.log, g.logFormat, g.debug, g.systemdCgroup], ['/tmp/l.json', 'json', true, true])
+  t.equal(call('--rootless', 'true', 'state', 'a').globals.rootless, 'true')
+  t.equal(call('--rootless=false', 'state', 'a').globals.rootless, 'false')
+})
+
+t.test('bad global values are usage errors', async t => {
+  t.throws(() => call('--log-format', 'xml', 'state', 'a'), new UsageError('invalid log-format: xml'))
+  t.throws(() => call('--rootless', 'maybe', 'state', 'a'), UsageError)
+  t.throws(() => call('--bogus', 'state', 'a'), UsageError)
+})
+
+t.test('create/run flags: long, short, single-dash, =value, after the id', async t => {
+  const a = call('create', '--bundle', '/b', '--pid-file', '/p', 'c1')
+  t.same(a.args, ['c1'])
+  t.same([a.opts.bundle, a.opts.pidFile], ['/b', '/p'])
+  const b = call('create', 'c1', '-b', '/b2', '--pid-file=/p2', '--no-pivot', '--no-new-keyring', '--preserve-fds', '2')
+  t.same([b.opts.bundle, b.opts.pidFile, b.opts.pivot, b.opts.newKeyring, b.opts.preserveFds], ['/b2', '/p2', false, false, '2'])
+  const c = call('run', '-d', '-no-subreaper', '-bundle=/b3', 'c2')
+  t.same([c.opts.detach, c.opts.subreaper, c.opts.bundle, c.args], [true, false, '/b3', ['c2']])
+  const d = call('run', '--detach=true', '--keep=false', 'c3')
+  t.same([d.opts.detach, d.opts.keep], [true, undefined])
+  t.equal(call('create', 'c1').opts.bundle, '', 'bundle defaults to the current directory')
+})
+
+t.test('exec and ps: everything after the id belongs to the command', async t => {
+  const e = call('exec', '--cwd', '/tmp', '-e', 'A=1', '--env=B=2', '-u', '1000:1000', 'c1', 'sh', '-c', 'echo --root')
+  t.same(e.args, ['c1', 'sh', '-c', 'echo --root'])
+  t.same([e.opts.cwd, e.opts.env, e.opts.user], ['/tmp', ['A=1', 'B=2'], '1000:1000'])
+  const p = call('ps', '--format', 'json', 'c1', '-o', 'pid')
+  t.same(p.args, ['c1', '-o', 'pid'])
+  t.equal(p.opts.format, 'json')
+})
+
+t.test('kill and delete', async t => {
+  const k = call('kill', '--all', 'c1', 'KILL')
+  t.same([k.args, k.opts.all], [['c1', 'KILL'], true])
+  t.same(call('kill', '-a', 'c1', '9').opts.all, true)
+  t.same(call('kill', 'c1').args, ['c1'])
+  t.equal(call('delete', '-f', 'c1').opts.force, true)
+  t.equal(call('delete', 'c1', '--force').opts.force, true)
+})
+
+t.test('missing or extra arguments are usage errors', async t => {
+  t.throws(() => call('start'), UsageError)
+  t.throws(() => call('start', 'a', 'b'), UsageError)
+  t.throws(() => call('frobnicate'), UsageError)
+})
+
+t.test('--version and --help print and make no call', async t => {
+  let out = ''
+  t.equal(parse(['--version'], s => { out += s }), null)
+  t.match(out, /^runt version \S+\ncommit: \S+\nspec: 1\.3\.0\n$/)
+  t.equal(versionText().split('\n')[2], 'spec: 1.3.0')
+  for (const cmd of ['create', 'start', 'run', 'exec', 'kill', 'delete', 'state', 'list', 'ps', 'pause', 'resume', 'update', 'events', 'features', 'spec']) {
+    out = ''
+    t.equal(parse([cmd, '--help'], s => { out += s }), null)
+    t.match(out, new RegExp(`^Usage: runt ${cmd}`), `${cmd} --help`)
+  }
+})
+
+t.test('normalizeArgv leaves values alone', async t => {
+  t.same(normalizeArgv(['--root', '-weird', 'state', 'x']), ['--root', '-weird', 'state', 'x'])
+  t.same(normalizeArgv(['exec', '-u', '0', 'c', '-no-new-privs']), ['exec', '-u', '0', 'c', '-no-new-privs'])
+})
