@@ -1,0 +1,90 @@
+// config.json -> LaunchPlan: every decision about a new container, made here in
+// TypeScript so the executor only carries it out. Pure: what it needs to know
+// about the host comes in `facts`.
+
+import { posix } from 'node:path'
+import { ConfigError } from '../errors'
+import type { Linux, Spec } from '../spec/types'
+import { planDevices } from './devices'
+import type { HostFacts, PlanOptions } from './inputs'
+import { MS, PROPAGATION_OPTIONS } from './mount-options'
+import { planMounts } from './mounts'
+import { hasNamespace, planNamespaces } from './namespaces'
+import { planProcess } from './process'
+import type { LaunchPlan } from './types'
+
+export type { HostFacts, PlanOptions } from './inputs'
+
+export function buildPlan(spec: Spec, options: PlanOptions, facts: HostFacts): LaunchPlan {
+  if (!spec.process) throw new ConfigError(['/process: required to create a container'])
+  if (!spec.root?.path) throw new ConfigError(['/root/path: required to create a container'])
+  const linux = spec.linux
+  checkUtsNamespace(spec)
+
+  const namespaces = planNamespaces(linux)
+  const mounts = planMounts(spec.mounts ?? [], options.bundle, facts)
+  const dev = planDevices({
+    configDevices: linux?.devices ?? [],
+    mounts: mounts.mounts,
+    inUserNamespace: hasNamespace(linux, 'user'),
+    hasProcKcore: facts.hasProcKcore,
+  })
+  const rootPropagation = rootPropagationFlags(linux, options.noPivot)
+
+  return {
+    mode: 'init',
+    ...namespaces,
+    rootfs: posix.resolve(options.bundle, spec.root.path),
+    rootPropagation,
+    // runc re-applies a shared (or unbindable) propagation on the new root after
+    // pivot_root; private and slave already hold from before
+    rootfsPropagation: rootPropagation & (MS.SHARED | MS.UNBINDABLE) ? rootPropagation : 0,
+    readonlyRootfs: spec.root.readonly ?? false,
+    noPivot: options.noPivot,
+    mounts: mounts.mounts,
+    devices: dev.devices,
+    symlinks: [...mounts.symlinks, ...dev.symlinks],
+    maskedPaths: [...(linux?.maskedPaths ?? [])],
+    readonlyPaths: [...(linux?.readonlyPaths ?? [])],
+    hostname: spec.hostname ?? null,
+    domainname: spec.domainname ?? null,
+    sysctls: Object.entries(linux?.sysctl ?? {})
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([key, value]) => ({ key, value })),
+    hookPause: [spec.hooks?.prestart, spec.hooks?.createRuntime, spec.hooks?.createContainer].some(h => (h?.length ?? 0) > 0),
+    ...planProcess(spec.process),
+    preserveFds: options.preserveFds,
+    newKeyring: !options.noNewKeyring,
+  }
+}
+
+/** runc refuses to set a hostname or domainname in a UTS namespace it does not own. */
+function checkUtsNamespace(spec: Spec): void {
+  if (hasNamespace(spec.linux, 'uts')) return
+  for (const field of ['hostname', 'domainname'] as const) {
+    if (spec[field]) {
+      throw new ConfigError([
+        `/${field}: cannot set the ${field} without a private UTS namespace ` +
+          `(add {"type": "uts"} to /linux/namespaces; runc refuses this too)`,
+      ])
+    }
+  }
+}
+
+/**
+ * The propagation applied to "/" before any mount: linux.rootfsPropagation,
+ * recursive (the whole inherited tree must stop propagating to the host), or
+ * rslave by default.
+ */
+function rootPropagationFlags(linux: Linux | undefined, noPivot: boolean): number {
+  const name = linux?.rootfsPropagation
+  if (!name) return MS.SLAVE | MS.REC
+  const flag = PROPAGATION_OPTIONS[name]
+  if (flag === undefined) {
+    throw new ConfigError([`/linux/rootfsPropagation: unknown propagation "${name}"`])
+  }
+  if (noPivot && flag & MS.PRIVATE) {
+    throw new ConfigError([`/linux/rootfsPropagation: "${name}" is not safe without pivot_root (--no-pivot)`])
+  }
+  return flag | MS.REC
+}

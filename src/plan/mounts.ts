@@ -1,0 +1,135 @@
+// config.json mounts -> the ordered mount operations of the launch plan.
+
+import { posix } from 'node:path'
+import { ConfigError } from '../errors'
+import type { Mount } from '../spec/types'
+import type { CgroupLayout, HostFacts } from './inputs'
+import { MS, parseMountOptions, type ParsedMountOptions } from './mount-options'
+import type { MountOp, Symlink } from './types'
+
+export interface MountsPlan {
+  mounts: MountOp[]
+  /** symlinks the mounts need (co-mounted cgroup v1 controllers) */
+  symlinks: Symlink[]
+}
+
+/** A container path made absolute (relative destinations are relative to "/") and clean. */
+export function containerPath(p: string): string {
+  return posix.resolve('/', p)
+}
+
+export function planMounts(mounts: readonly Mount[], bundle: string, facts: HostFacts): MountsPlan {
+  const plan: MountsPlan = { mounts: [], symlinks: [] }
+  mounts.forEach((mount, i) => {
+    const where = `/mounts/${i} (${mount.destination})`
+    const options = parseMountOptions(mount.options)
+    refuseUnsupported(mount, options, where)
+    const destination = containerPath(mount.destination)
+    if (isBind(mount, options)) {
+      plan.mounts.push(bindOp(mount, options, destination, bundle, facts, where))
+    } else if (mount.type === 'cgroup') {
+      addCgroupMounts(plan, mount, options, destination, facts.cgroupLayout)
+    } else {
+      plan.mounts.push({
+        ...optionFields(options),
+        destination,
+        source: mount.source ?? '',
+        fstype: mount.type ?? '',
+        createAs: 'dir',
+      })
+    }
+  })
+  for (const op of plan.mounts) refuseNul(op)
+  return plan
+}
+
+function isBind(mount: Mount, options: ParsedMountOptions): boolean {
+  return mount.type === 'bind' || (options.flags & MS.BIND) !== 0
+}
+
+function refuseUnsupported(mount: Mount, options: ParsedMountOptions, where: string): void {
+  if (options.idmap || mount.uidMappings || mount.gidMappings) {
+    throw new ConfigError([`${where}: idmapped mounts ("idmap", "ridmap", uidMappings/gidMappings) are not supported yet`])
+  }
+}
+
+function optionFields(options: ParsedMountOptions): Pick<MountOp, 'flags' | 'propagation' | 'data' | 'recAttrSet' | 'recAttrClr'> {
+  // NOTE: options.tmpcopyup is parsed but the executor cannot copy up yet, and
+  // LaunchPlan has no field for it: such a tmpfs is mounted empty.
+  return {
+    flags: options.flags,
+    propagation: options.propagation,
+    data: options.data,
+    recAttrSet: options.recAttrSet,
+    recAttrClr: options.recAttrClr,
+  }
+}
+
+function bindOp(
+  mount: Mount, options: ParsedMountOptions, destination: string, bundle: string, facts: HostFacts, where: string,
+): MountOp {
+  if (!mount.source) throw new ConfigError([`${where}: a bind mount needs a source`])
+  // an absolute source is kept as written: cleaning "a/link/../b" could name another file
+  const source = posix.isAbsolute(mount.source) ? mount.source : posix.join(bundle, mount.source)
+  return {
+    ...optionFields(options),
+    flags: options.flags | MS.BIND,
+    destination,
+    source,
+    fstype: 'bind',
+    createAs: facts.isDirectory(source) === false ? 'file' : 'dir',
+  }
+}
+
+/**
+ * A "cgroup" mount: cgroup2 itself on a unified host. On cgroup v1 (as runc):
+ * a tmpfs, then a bind of the container's directory in each hierarchy, and a
+ * symlink per controller of a co-mounted hierarchy (cpu -> cpu,cpuacct).
+ */
+function addCgroupMounts(
+  plan: MountsPlan, mount: Mount, options: ParsedMountOptions, destination: string, layout: CgroupLayout,
+): void {
+  if (layout.kind === 'unified') {
+    plan.mounts.push({ ...optionFields(options), destination, source: mount.source || 'cgroup', fstype: 'cgroup2', createAs: 'dir' })
+    return
+  }
+  plan.mounts.push({
+    destination,
+    source: 'tmpfs',
+    fstype: 'tmpfs',
+    flags: options.flags & (MS.NOSUID | MS.NODEV | MS.NOEXEC),
+    propagation: options.propagation,
+    data: 'mode=755',
+    recAttrSet: 0,
+    recAttrClr: 0,
+    createAs: 'dir',
+  })
+  for (const h of layout.hierarchies) {
+    plan.mounts.push({
+      destination: posix.join(destination, h.name),
+      source: h.hostPath,
+      fstype: 'bind',
+      // the config's flags (ro in the default config) apply to each bind
+      flags: MS.BIND | MS.REC | options.flags,
+      propagation: options.propagation,
+      data: '',
+      recAttrSet: 0,
+      recAttrClr: 0,
+      createAs: 'dir',
+    })
+  }
+  const names = new Set(layout.hierarchies.map(h => h.name))
+  for (const h of layout.hierarchies) {
+    if (!h.name.includes(',')) continue
+    for (const controller of h.name.split(',')) {
+      if (names.has(controller)) continue
+      plan.symlinks.push({ target: h.name, linkPath: posix.join(destination, controller) })
+    }
+  }
+}
+
+function refuseNul(op: MountOp): void {
+  for (const [field, value] of [['destination', op.destination], ['source', op.source], ['type', op.fstype], ['options', op.data]]) {
+    if (value.includes('\0')) throw new ConfigError([`mount ${JSON.stringify(op.destination)}: ${field} contains a NUL byte`])
+  }
+}
