@@ -1,0 +1,222 @@
+// The container's cgroups over their whole life: create, place a process, list and
+// signal its processes, remove. One manager serves every layout: it holds one group
+// per hierarchy, and the few version-specific steps live in v1.ts, v2.ts, freezer.ts.
+//   legacy:  one group per v1 hierarchy;
+//   hybrid:  the same, plus a group in the cgroup2 mount (joined only, no controllers
+//            handed down), so the container is accounted there too, as runc does;
+//   unified: one group, with controllers enabled along its path.
+
+import { constants } from 'node:os'
+import path from 'node:path'
+import { RuntError, SystemError, systemError } from '../errors'
+import type { CgroupLayout, Hierarchy } from './detect'
+import { detectLayout } from './detect'
+import { v1Freezer, v2Freezer, type Freezer } from './freezer'
+import { hostCgroups, pidsBelow, type CgroupHost } from './host'
+import { containerCgroupDirs } from './path'
+import { fillEmptyCpuset } from './v1'
+import { delegateControllers, killViaCgroupKill } from './v2'
+
+export interface CgroupManager {
+  /** the container's cgroup directory per hierarchy key ("memory", "cpu,cpuacct", "unified"), for state.json and the /sys/fs/cgroup mount in the container */
+  paths(): Record<string, string>
+  /** mkdir -p the container's cgroups, remembering which directories it made */
+  create(): void
+  /** the directories create() made and destroy() has not removed yet; store them so another process can destroy */
+  createdDirs(): string[]
+  /** move a process in (cgroup.procs in every hierarchy) */
+  join(pid: number): void
+  /** host pids in the container's group and its descendants, sorted */
+  pids(): number[]
+  /** send signal to every process: cgroup.kill for SIGKILL where the kernel has it, else freeze, signal each pid, thaw */
+  killAll(signal: number): void
+  /** remove the directories create() made, deepest first; the container's own groups after killing stragglers (bounded) */
+  destroy(): void
+}
+
+export interface CgroupManagerOptions {
+  id: string
+  /** linux.cgroupsPath of config.json */
+  cgroupsPath?: string
+  /** paths() as stored at create: use them rather than recompute (the caller's own cgroup may differ now) */
+  paths?: Record<string, string>
+  /** createdDirs() as stored at create */
+  created?: string[]
+}
+
+interface Group {
+  hierarchy: Hierarchy
+  dir: string
+  /** v2 on a unified host: enable controllers in every group above dir */
+  delegates: boolean
+}
+
+// Removing the container's own group: attempts, and the longest pause between two.
+const REMOVE_ATTEMPTS = 30
+const REMOVE_MAX_PAUSE_MS = 100
+
+export function cgroupManager(opts: CgroupManagerOptions, layout: CgroupLayout = detectLayout(), host: CgroupHost = hostCgroups): CgroupManager {
+  const dirs = opts.paths ?? containerCgroupDirs(layout, opts.id, opts.cgroupsPath)
+  const groups: Group[] = []
+  for (const h of layout.hierarchies) {
+    const dir = dirs[h.key]
+    if (dir === undefined) continue
+    requireBelowMount(h, dir, opts.id)
+    groups.push({ hierarchy: h, dir, delegates: h.version === 2 && layout.mode === 'unified' })
+  }
+  for (const dir of opts.created ?? []) {
+    const h = layout.hierarchies.find(x => isBelow(dir, x.mountpoint))
+    if (!h) throw new RuntError(`container ${opts.id}: stored cgroup directory ${dir} is not inside any cgroup hierarchy`, { id: opts.id, path: dir })
+  }
+  return new FsCgroupManager(opts.id, groups, [...(opts.created ?? [])], host)
+}
+
+function isBelow(dir: string, mountpoint: string): boolean {
+  const rel = path.relative(mountpoint, dir)
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)
+}
+
+function requireBelowMount(h: Hierarchy, dir: string, id: string): void {
+  if (!isBelow(dir, h.mountpoint)) {
+    throw new RuntError(`container ${id}: cgroup directory ${dir} is not below the ${h.key} hierarchy at ${h.mountpoint}`, { id, path: dir })
+  }
+}
+
+function errnoOf(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException)?.code
+}
+
+class FsCgroupManager implements CgroupManager {
+  constructor(
+    private readonly id: string,
+    private readonly groups: Group[],
+    private created: string[],
+    private readonly host: CgroupHost,
+  ) {}
+
+  paths(): Record<string, string> {
+    return Object.fromEntries(this.groups.map(g => [g.hierarchy.key, g.dir]))
+  }
+
+  createdDirs(): string[] {
+    return [...this.created]
+  }
+
+  create(): void {
+    try {
+      for (const g of this.groups) this.createGroup(g)
+    } catch (err) {
+      this.removeCreated() // leave nothing half made behind
+      throw err
+    }
+  }
+
+  private createGroup(g: Group): void {
+    const { mountpoint, controllers } = g.hierarchy
+    let dir = mountpoint
+    for (const name of path.relative(mountpoint, g.dir).split('/')) {
+      if (g.delegates) delegateControllers(this.host, dir, dir === mountpoint)
+      dir = path.join(dir, name)
+      if (this.host.mkdir(dir)) this.created.push(dir)
+      if (controllers.includes('cpuset') && g.hierarchy.version === 1) fillEmptyCpuset(this.host, dir)
+    }
+  }
+
+  join(pid: number): void {
+    for (const g of this.groups) this.host.write(path.join(g.dir, 'cgroup.procs'), String(pid))
+  }
+
+  /** The group whose process list counts: the cgroup2 one where there is one, else freezer, else devices. */
+  private primary(): Group | undefined {
+    const v1 = (c: string) => this.groups.find(g => g.hierarchy.version === 1 && g.hierarchy.controllers.includes(c))
+    return this.groups.find(g => g.hierarchy.version === 2) ?? v1('freezer') ?? v1('devices') ?? this.groups[0]
+  }
+
+  pids(): number[] {
+    const g = this.primary()
+    return g ? pidsBelow(this.host, g.dir) : []
+  }
+
+  private freezer(): Freezer | undefined {
+    const v2 = this.groups.find(g => g.hierarchy.version === 2)
+    const v1 = this.groups.find(g => g.hierarchy.version === 1 && g.hierarchy.controllers.includes('freezer'))
+    return (v2 && v2Freezer(this.host, v2.dir)) ?? (v1 && v1Freezer(this.host, v1.dir))
+  }
+
+  killAll(signal: number): void {
+    const v2 = this.groups.find(g => g.hierarchy.version === 2)
+    if (signal === constants.signals.SIGKILL && v2 && killViaCgroupKill(this.host, v2.dir)) return
+    const freezer = this.freezer()
+    const wasFrozen = freezer?.isFrozen() ?? false
+    freezer?.freeze()
+    try {
+      for (const pid of this.pids()) this.host.kill(pid, signal)
+    } finally {
+      // A paused container stays paused, except that v1 tasks only die of SIGKILL once thawed.
+      if (freezer && (!wasFrozen || signal === constants.signals.SIGKILL)) freezer.thaw()
+    }
+  }
+
+  destroy(): void {
+    this.removeCreated()
+  }
+
+  private removeCreated(): void {
+    const own = new Set(this.groups.map(g => g.dir))
+    const left: string[] = []
+    for (const g of this.groups) if (this.created.includes(g.dir)) this.removeContainerGroup(g)
+    // Groups above the container's that create() made: another container may use them
+    // now, so one attempt each, and a busy one stays.
+    const depth = (d: string) => d.split('/').length
+    for (const dir of this.created.filter(d => !own.has(d)).sort((a, b) => depth(b) - depth(a))) {
+      try {
+        this.host.rmdir(dir)
+      } catch (err) {
+        const code = errnoOf(err)
+        if (code === 'EBUSY' || code === 'ENOTEMPTY') left.push(dir)
+        else if (code !== 'ENOENT') throw systemError(`container ${this.id}: removing cgroup ${dir}`, err, { id: this.id, path: dir })
+      }
+    }
+    this.created = left
+  }
+
+  /** Remove the container's group and any group its processes made below it, killing stragglers. */
+  private removeContainerGroup(g: Group): void {
+    let pause = 1
+    for (let attempt = 1; attempt <= REMOVE_ATTEMPTS; attempt++) {
+      const code = this.tryRemoveTree(g.dir)
+      if (code === undefined) return
+      if (code !== 'EBUSY' && code !== 'ENOTEMPTY') {
+        throw new SystemError(`container ${this.id}: removing cgroup ${g.dir}: ${code}`, { id: this.id, path: g.dir, errno: code })
+      }
+      this.killStragglers(g)
+      this.host.sleep(pause)
+      pause = Math.min(pause * 2, REMOVE_MAX_PAUSE_MS)
+    }
+    throw new SystemError(`container ${this.id}: cgroup ${g.dir} still busy after ${REMOVE_ATTEMPTS} attempts to remove it: EBUSY`, { id: this.id, path: g.dir, errno: 'EBUSY' })
+  }
+
+  /** rmdir dir's subtree deepest first; the errno that stopped it, or undefined when dir is gone. */
+  private tryRemoveTree(dir: string): string | undefined {
+    for (const child of this.host.subdirs(dir)) {
+      const code = this.tryRemoveTree(path.join(dir, child))
+      if (code !== undefined) return code
+    }
+    try {
+      this.host.rmdir(dir)
+      return undefined
+    } catch (err) {
+      const code = errnoOf(err) ?? 'EIO'
+      return code === 'ENOENT' ? undefined : code
+    }
+  }
+
+  private killStragglers(g: Group): void {
+    const { version, controllers } = g.hierarchy
+    // frozen tasks do not die of SIGKILL in v1 until thawed
+    const freezer = version === 2 ? v2Freezer(this.host, g.dir) : controllers.includes('freezer') ? v1Freezer(this.host, g.dir) : undefined
+    if (freezer?.isFrozen()) freezer.thaw()
+    if (version === 2 && killViaCgroupKill(this.host, g.dir)) return
+    for (const pid of pidsBelow(this.host, g.dir)) this.host.kill(pid, constants.signals.SIGKILL)
+  }
+}

@@ -1,0 +1,280 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import t from 'tap'
+
+type Tap = { teardown(fn: () => void): void }
+import type { CgroupLayout, Hierarchy } from '../../src/cgroups/detect'
+import { FakeCgroupKernel } from '../../src/cgroups/fake-host'
+import { cgroupManager, type CgroupManager, type CgroupManagerOptions } from '../../src/cgroups/manager'
+import { RuntError, SystemError } from '../../src/errors'
+
+const SIGKILL = 9
+const SIGTERM = 15
+const RUNTIME_PID = 4242
+
+interface Fake {
+  root: string
+  kernel: FakeCgroupKernel
+  layout: CgroupLayout
+  /** absolute path of a group in a hierarchy */
+  at(key: string, group: string): string
+  exists(key: string, group: string): boolean
+  file(key: string, group: string, name: string): string
+}
+
+function fakeTree(t: Tap, mode: CgroupLayout['mode'], hierarchies: Omit<Hierarchy, 'mountpoint'>[]): Fake {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'runt-cgroups-'))
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }))
+  const kernel = new FakeCgroupKernel(root)
+  const layout: CgroupLayout = { mode, hierarchies: hierarchies.map(h => ({ ...h, mountpoint: path.join(root, h.key) })) }
+  for (const h of layout.hierarchies) {
+    fs.mkdirSync(h.mountpoint)
+    fs.writeFileSync(path.join(h.mountpoint, 'cgroup.procs'), '1\n')
+    if (h.version === 2) {
+      fs.writeFileSync(path.join(h.mountpoint, 'cgroup.controllers'), h.controllers.join(' ') + '\n')
+      fs.writeFileSync(path.join(h.mountpoint, 'cgroup.subtree_control'), '\n')
+    }
+    if (h.controllers.includes('cpuset')) {
+      fs.writeFileSync(path.join(h.mountpoint, 'cpuset.cpus'), '0-1\n')
+      fs.writeFileSync(path.join(h.mountpoint, 'cpuset.mems'), '0\n')
+    }
+    if (h.controllers.includes('freezer')) fs.writeFileSync(path.join(h.mountpoint, 'freezer.state'), 'THAWED\n')
+    // the runtime's own cgroup, with the runtime in it
+    let dir = h.mountpoint
+    for (const name of h.ownCgroup.split('/').filter(Boolean)) kernel.mkdir((dir = path.join(dir, name)))
+    if (h.ownCgroup !== '/') fs.writeFileSync(path.join(dir, 'cgroup.procs'), `${RUNTIME_PID}\n`)
+  }
+  const at = (key: string, group: string) => path.join(root, key, group)
+  return {
+    root, kernel, layout, at,
+    exists: (key, group) => fs.existsSync(at(key, group)),
+    file: (key, group, name) => fs.readFileSync(path.join(at(key, group), name), 'utf8').trim(),
+  }
+}
+
+const v1 = (key: string, ownCgroup = '/'): Omit<Hierarchy, 'mountpoint'> =>
+  ({ version: 1, key, controllers: key === 'systemd' ? ['name=systemd'] : key.split(','), ownCgroup })
+const hybridTree = (t: Tap) => fakeTree(t, 'hybrid', [
+  v1('cpu,cpuacct'), v1('cpuset'), v1('freezer'), v1('memory', '/process_api/X'), v1('systemd'),
+  { version: 2, key: 'unified', controllers: ['hugetlb'], ownCgroup: '/' },
+])
+const legacyTree = (t: Tap) => fakeTree(t, 'legacy', [v1('freezer'), v1('memory', '/process_api/X'), v1('pids')])
+const unifiedTree = (t: Tap, controllers = ['cpu', 'memory', 'pids']) =>
+  fakeTree(t, 'unified', [{ version: 2, key: 'unified', controllers, ownCgroup: '/user.slice/shell.scope' }])
+
+/** A manager whose groups exist, with these pids joined. */
+function running(f: Fake, pids: number[], opts: CgroupManagerOptions = { id: 'c1' }): CgroupManager {
+  const m = cgroupManager(opts, f.layout, f.kernel)
+  m.create()
+  for (const pid of pids) m.join(pid)
+  return m
+}
+
+const writesTo = (f: Fake, name: string) =>
+  f.kernel.writes.filter(w => path.basename(w.file) === name).map(w => [path.relative(f.root, path.dirname(w.file)), w.value])
+
+t.test('v1/hybrid create: the container group in every hierarchy, below the runtime\'s own cgroup', async t => {
+  const f = hybridTree(t)
+  const m = cgroupManager({ id: 'c1' }, f.layout, f.kernel)
+  t.same(m.paths(), {
+    'cpu,cpuacct': f.at('cpu,cpuacct', 'c1'), cpuset: f.at('cpuset', 'c1'), freezer: f.at('freezer', 'c1'),
+    memory: f.at('memory', 'process_api/X/c1'), systemd: f.at('systemd', 'c1'), unified: f.at('unified', 'c1'),
+  })
+  m.create()
+  for (const dir of Object.values(m.paths())) t.ok(fs.statSync(dir).isDirectory(), `${dir} exists`)
+  t.same(m.createdDirs().sort(), Object.values(m.paths()).sort(), 'it made exactly the six leaf groups')
+  t.same([f.file('cpuset', 'c1', 'cpuset.cpus'), f.file('cpuset', 'c1', 'cpuset.mems')], ['0-1', '0'], 'cpuset copied from the parent')
+  t.same(writesTo(f, 'cgroup.subtree_control'), [], 'a hybrid host\'s cgroup2 group is joined only')
+})
+
+t.test('create with an absolute path makes only the missing levels, and fills every empty cpuset level', async t => {
+  const f = hybridTree(t)
+  f.kernel.mkdir(f.at('cpuset', 'runt')) // exists already, cpus/mems still empty
+  f.kernel.mkdir(f.at('memory', 'runt'))
+  const m = cgroupManager({ id: 'c1', cgroupsPath: '/runt/pod/c1' }, f.layout, f.kernel)
+  m.create()
+  t.same(m.createdDirs().filter(d => d.includes('/memory/')), [f.at('memory', 'runt/pod'), f.at('memory', 'runt/pod/c1')])
+  t.ok(m.createdDirs().includes(f.at('systemd', 'runt')))
+  t.notOk(m.createdDirs().includes(f.at('cpuset', 'runt')), 'a pre-existing directory is not claimed')
+  t.same(['runt', 'runt/pod', 'runt/pod/c1'].map(g => f.file('cpuset', g, 'cpuset.cpus')), ['0-1', '0-1', '0-1'])
+})
+
+t.test('join writes the pid to cgroup.procs of every hierarchy; pids lists the group and its descendants', async t => {
+  const f = hybridTree(t)
+  const m = running(f, [300])
+  t.same(writesTo(f, 'cgroup.procs').sort(), [
+    ['cpu,cpuacct/c1', '300'], ['cpuset/c1', '300'], ['freezer/c1', '300'],
+    ['memory/process_api/X/c1', '300'], ['systemd/c1', '300'], ['unified/c1', '300'],
+  ])
+  f.kernel.mkdir(f.at('unified', 'c1/sub'))
+  f.kernel.write(path.join(f.at('unified', 'c1/sub'), 'cgroup.procs'), '310')
+  f.kernel.write(path.join(f.at('unified', 'c1'), 'cgroup.procs'), '299')
+  t.same(m.pids(), [299, 300, 310])
+})
+
+t.test('join into a group that is missing fails naming the file', async t => {
+  const f = legacyTree(t)
+  const m = cgroupManager({ id: 'c1' }, f.layout, f.kernel)
+  t.throws(() => m.join(5), { code: 'ENOENT', path: path.join(f.at('freezer', 'c1'), 'cgroup.procs') })
+})
+
+t.test('killAll(SIGKILL) with a cgroup2 group: one write to cgroup.kill, no per-pid signal loop', async t => {
+  const f = hybridTree(t)
+  const m = running(f, [300])
+  m.killAll(SIGKILL)
+  t.same(writesTo(f, 'cgroup.kill'), [['unified/c1', '1']])
+  t.same(m.pids(), [])
+  t.same(writesTo(f, 'cgroup.freeze'), [])
+})
+
+t.test('killAll(SIGTERM) with a cgroup2 group: freeze, signal each pid, thaw', async t => {
+  const f = hybridTree(t)
+  const m = running(f, [300, 301])
+  const before = f.kernel.writes.length
+  m.killAll(SIGTERM)
+  t.same(f.kernel.writes.slice(before).map(w => [path.basename(w.file), w.value]), [['cgroup.freeze', '1'], ['cgroup.freeze', '0']])
+  t.same(f.kernel.signals, [{ pid: 300, signal: SIGTERM }, { pid: 301, signal: SIGTERM }])
+  t.same(m.pids(), [300, 301], 'SIGTERM does not empty the group by itself')
+})
+
+t.test('killAll on v1 only: the freezer controller brackets the signals', async t => {
+  const f = legacyTree(t)
+  const m = running(f, [300])
+  m.killAll(SIGKILL)
+  t.same(writesTo(f, 'freezer.state'), [['freezer/c1', 'FROZEN'], ['freezer/c1', 'THAWED']])
+  t.same(f.kernel.signals, [{ pid: 300, signal: SIGKILL }])
+})
+
+t.test('killAll on a paused v1 container keeps it paused for SIGTERM, thaws it for SIGKILL', async t => {
+  const f = legacyTree(t)
+  const m = running(f, [300])
+  f.kernel.write(path.join(f.at('freezer', 'c1'), 'freezer.state'), 'FROZEN')
+  m.killAll(SIGTERM)
+  t.equal(f.file('freezer', 'c1', 'freezer.state'), 'FROZEN')
+  m.killAll(SIGKILL)
+  t.equal(f.file('freezer', 'c1', 'freezer.state'), 'THAWED')
+})
+
+t.test('destroy removes what create made, deepest first, and nothing else', async t => {
+  const f = hybridTree(t)
+  f.kernel.mkdir(f.at('memory', 'process_api/X/pod'))
+  const m = cgroupManager({ id: 'c1', cgroupsPath: 'pod/c1' }, f.layout, f.kernel)
+  m.create()
+  m.destroy()
+  t.notOk(f.exists('memory', 'process_api/X/pod/c1'))
+  t.ok(f.exists('memory', 'process_api/X/pod'), 'the pre-existing parent stays')
+  t.ok(f.exists('memory', 'process_api/X'), 'the runtime\'s own cgroup stays')
+  for (const key of ['cpu,cpuacct', 'cpuset', 'freezer', 'systemd', 'unified']) t.notOk(f.exists(key, 'pod'), `${key}/pod removed`)
+  t.same(m.createdDirs(), [])
+})
+
+t.test('destroy kills stragglers and removes groups the container made below its own', async t => {
+  const f = legacyTree(t)
+  const m = running(f, [300])
+  f.kernel.mkdir(f.at('pids', 'c1/inner'))
+  f.kernel.write(path.join(f.at('pids', 'c1/inner'), 'cgroup.procs'), '301')
+  m.destroy()
+  t.same(f.kernel.signals.map(s => s.signal), f.kernel.signals.map(() => SIGKILL))
+  t.same([...new Set(f.kernel.signals.map(s => s.pid))].sort(), [300, 301])
+  for (const key of ['freezer', 'pids']) t.notOk(f.exists(key, 'c1'), `${key}/c1 removed`)
+  t.notOk(f.exists('memory', 'process_api/X/c1'))
+})
+
+t.test('destroy gives up after a bounded number of attempts with an EBUSY SystemError', async t => {
+  const f = legacyTree(t)
+  const m = running(f, [300])
+  f.kernel.stubborn.set(300, 1000)
+  const dir = f.at('freezer', 'c1')
+  t.throws(() => m.destroy(), new SystemError(`container c1: cgroup ${dir} still busy after 30 attempts to remove it: EBUSY`, { id: 'c1', path: dir, errno: 'EBUSY' }))
+  t.equal(f.kernel.sleeps, 30)
+  t.ok(m.createdDirs().includes(dir), 'what could not be removed is still listed')
+})
+
+t.test('a group above the container\'s that another container now uses is left alone', async t => {
+  const f = legacyTree(t)
+  const a = cgroupManager({ id: 'a', cgroupsPath: '/shared/a' }, f.layout, f.kernel)
+  a.create()
+  const b = cgroupManager({ id: 'b', cgroupsPath: '/shared/b' }, f.layout, f.kernel)
+  b.create()
+  b.join(500)
+  a.destroy()
+  t.notOk(f.exists('pids', 'shared/a'))
+  t.ok(f.exists('pids', 'shared/b'), 'the other container\'s group stays')
+  t.same(f.kernel.signals, [], 'its processes are not touched')
+  t.same(a.createdDirs().sort(), ['freezer', 'memory', 'pids'].map(k => f.at(k, 'shared')))
+})
+
+t.test('a manager rebuilt from stored paths and createdDirs destroys exactly those', async t => {
+  const f = hybridTree(t)
+  const m = cgroupManager({ id: 'c1' }, f.layout, f.kernel)
+  m.create()
+  const stored = JSON.parse(JSON.stringify({ paths: m.paths(), created: m.createdDirs() }))
+  // another process, in another cgroup of its own
+  const later: CgroupLayout = { ...f.layout, hierarchies: f.layout.hierarchies.map(h => ({ ...h, ownCgroup: '/elsewhere' })) }
+  const again = cgroupManager({ id: 'c1', ...stored }, later, f.kernel)
+  t.same(again.paths(), m.paths())
+  again.destroy()
+  for (const dir of Object.values(stored.paths) as string[]) t.notOk(fs.existsSync(dir), `${dir} removed`)
+})
+
+t.test('stored directories outside every hierarchy are refused', async t => {
+  const f = legacyTree(t)
+  t.throws(() => cgroupManager({ id: 'c1', created: ['/etc'] }, f.layout, f.kernel),
+    new RuntError('container c1: stored cgroup directory /etc is not inside any cgroup hierarchy', { id: 'c1', path: '/etc' }))
+  t.throws(() => cgroupManager({ id: 'c1', paths: { pids: f.root } }, f.layout, f.kernel), RuntError)
+})
+
+t.test('a failed create leaves nothing behind', async t => {
+  const f = legacyTree(t)
+  fs.rmSync(f.at('pids', ''), { recursive: true }) // the pids hierarchy vanished
+  const m = cgroupManager({ id: 'c1' }, f.layout, f.kernel)
+  t.throws(() => m.create(), { code: 'ENOENT' })
+  t.notOk(f.exists('freezer', 'c1'))
+  t.notOk(f.exists('memory', 'process_api/X/c1'))
+  t.same(m.createdDirs(), [])
+})
+
+t.test('unified create: controllers handed down along the path, never at the leaf', async t => {
+  const f = unifiedTree(t)
+  fs.writeFileSync(path.join(f.at('unified', ''), 'cgroup.subtree_control'), 'memory\n')
+  const m = cgroupManager({ id: 'c1', cgroupsPath: '/runt/pod/c1' }, f.layout, f.kernel)
+  m.create()
+  t.same(writesTo(f, 'cgroup.subtree_control'), [['unified', '+cpu +pids'], ['unified/runt', '+cpu +memory +pids'], ['unified/runt/pod', '+cpu +memory +pids']])
+  t.equal(f.kernel.read(path.join(f.at('unified', 'runt/pod/c1'), 'cgroup.controllers'))?.trim(), 'cpu memory pids', 'the container gets every controller')
+  t.same(m.createdDirs(), ['runt', 'runt/pod', 'runt/pod/c1'].map(g => f.at('unified', g)))
+})
+
+t.test('unified, no cgroupsPath: next to the runtime\'s own cgroup, which holds processes and is not written', async t => {
+  const f = unifiedTree(t)
+  const m = cgroupManager({ id: 'c1' }, f.layout, f.kernel)
+  m.create()
+  t.same(m.paths(), { unified: f.at('unified', 'user.slice/c1') })
+  t.same(writesTo(f, 'cgroup.subtree_control'), [['unified', '+cpu +memory +pids'], ['unified/user.slice', '+cpu +memory +pids']])
+})
+
+t.test('unified: a populated group above the container keeps its subtree_control (no-internal-processes rule)', async t => {
+  const f = unifiedTree(t)
+  const m = cgroupManager({ id: 'c1', cgroupsPath: '/user.slice/shell.scope/c1' }, f.layout, f.kernel)
+  m.create()
+  t.same(writesTo(f, 'cgroup.subtree_control').map(w => w[0]), ['unified', 'unified/user.slice'])
+  t.ok(f.exists('unified', 'user.slice/shell.scope/c1'), 'the container group is made anyway')
+  t.equal(f.kernel.read(path.join(f.at('unified', 'user.slice/shell.scope/c1'), 'cgroup.controllers'))?.trim(), '')
+})
+
+t.test('unified: a refused controller does not keep the others from being enabled', async t => {
+  const f = unifiedTree(t, ['cpuset', 'memory', 'pids'])
+  f.kernel.refused.add('cpuset')
+  const m = cgroupManager({ id: 'c1', cgroupsPath: '/c1' }, f.layout, f.kernel)
+  m.create()
+  t.equal(f.file('unified', '', 'cgroup.subtree_control'), 'memory pids')
+})
+
+t.test('unified destroy removes the created path and leaves the root', async t => {
+  const f = unifiedTree(t)
+  const m = running(f, [300], { id: 'c1', cgroupsPath: '/runt/c1' })
+  m.destroy()
+  t.notOk(f.exists('unified', 'runt'))
+  t.ok(f.exists('unified', 'user.slice/shell.scope'))
+  t.same(writesTo(f, 'cgroup.kill'), [['unified/runt/c1', '1']], 'the straggler is killed through cgroup.kill')
+})
