@@ -29,6 +29,9 @@ Napi::Value ThrowErrno(Napi::Env env, int err, const char *syscall, const char *
 
 static Napi::Object InitRuntAddon(Napi::Env env, Napi::Object exports) {
   runt::RegisterFiles(env, exports);
+  runt::RegisterSpawn(env, exports);
+  runt::RegisterProcess(env, exports);
+  runt::RegisterSockets(env, exports);
   return exports;
 }
 

@@ -7,4 +7,7 @@ namespace runt {
 Napi::Value ThrowErrno(Napi::Env env, int err, const char *syscall, const char *path = nullptr);
 
 void RegisterFiles(Napi::Env env, Napi::Object exports);
+void RegisterSpawn(Napi::Env env, Napi::Object exports);
+void RegisterProcess(Napi::Env env, Napi::Object exports);
+void RegisterSockets(Napi::Env env, Napi::Object exports);
 }  // namespace runt

@@ -8,6 +8,34 @@ export interface NativeAddon {
   flock(fd: number, exclusive: boolean, wait: boolean): boolean
   /** mkfifo(3) */
   mkfifo(path: string, mode: number): void
+
+  /**
+   * Start build/Release/runt-exec from a sealed memfd copy: fork, then execveat in the
+   * child with argv `runt-exec <childSyncFd> <fifoFd> <consoleSocketFd>` (-1 for none)
+   * and fds 3..3+preserveFds-1 left open. Returns the executor's pid and the parent's
+   * end of the sync socketpair (close-on-exec; the caller closes it).
+   */
+  spawnExecutor(execPath: string, fifoFd: number, consoleSocketFd: number, preserveFds: number): { pid: number; syncFd: number }
+  /** waitpid(2); null when `nohang` and the child is still running */
+  waitPid(pid: number, nohang: boolean): WaitResult | null
+  /** pidfd_open(2): a close-on-exec fd that names the process, immune to pid reuse */
+  pidfdOpen(pid: number): number
+  /** pidfd_send_signal(2) */
+  pidfdSendSignal(pidfd: number, signal: number): void
+  /** a connected AF_UNIX stream socket (close-on-exec), e.g. for --console-socket */
+  unixConnect(path: string): number
+  /** poll(2) for input: true when fd is readable or at EOF, false after timeoutMs */
+  pollIn(fd: number, timeoutMs: number): boolean
+  /** strerror(3), e.g. "No such file or directory" */
+  strerror(errno: number): string
+}
+
+/** What waitpid(2) reported: a normal exit (`exited`, `status`) or death by `signal`. */
+export interface WaitResult {
+  pid: number
+  exited: boolean
+  status: number
+  signal: number
 }
 
 let addon: NativeAddon | undefined

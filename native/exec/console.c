@@ -1,0 +1,77 @@
+/* The container's terminal: a pty of the container's devpts whose master goes to the
+ * caller over the console socket, whose slave becomes stdin/stdout/stderr and the
+ * controlling terminal (and /dev/console of an init). */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "exec/exec.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+static void send_master(int master, const char *pts_path) {
+  char control[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = {(void *)pts_path, strlen(pts_path)};
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  memset(control, 0, sizeof control);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &master, sizeof(int));
+  ssize_t n;
+  do n = sendmsg(FDS.console, &msg, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
+  if (n < 0) die("sendmsg", "console socket");
+}
+
+static void bind_console(const char *pts_path) {
+  int fd = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
+  if (fd < 0 && errno != EEXIST) die("open", "/dev/console");
+  if (fd >= 0) close(fd);
+  if (mount(pts_path, "/dev/console", NULL, MS_BIND, NULL) < 0) die("mount", "/dev/console");
+}
+
+void setup_terminal(int mount_console) {
+  if (!P.terminal) return;
+  if (FDS.console < 0) fail(EINVAL, "terminal", "no console socket");
+  int master = open("/dev/pts/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (master < 0) die("open", "/dev/pts/ptmx");
+  int unlock = 0;
+  unsigned int number;
+  if (ioctl(master, TIOCSPTLCK, &unlock) < 0) die("unlockpt", "/dev/pts/ptmx");
+  if (ioctl(master, TIOCGPTN, &number) < 0) die("ptsname", "/dev/pts/ptmx");
+  char pts_path[48] = "/dev/pts/";
+  format_u64(pts_path + strlen(pts_path), number);
+  /* the peer ioctl opens the slave of this very master, not whatever the path names */
+  int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) die("open", pts_path);
+  if (mount_console) bind_console(pts_path);
+  if (P.has_console_size) {
+    struct winsize ws;
+    memset(&ws, 0, sizeof ws);
+    ws.ws_row = (unsigned short)P.console_height;
+    ws.ws_col = (unsigned short)P.console_width;
+    if (ioctl(slave, TIOCSWINSZ, &ws) < 0) die("set console size", pts_path);
+  }
+  send_master(master, pts_path);
+  close(master);
+  close(FDS.console);
+  FDS.console = -1;
+  if (ioctl(slave, TIOCSCTTY, 0) < 0) die("set controlling terminal", pts_path);
+  for (int fd = 0; fd < 3; fd++)
+    if (dup2(slave, fd) < 0) die("dup2", pts_path);
+  if (slave > 2) close(slave);
+}

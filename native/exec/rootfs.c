@@ -1,0 +1,320 @@
+/* The container's root filesystem: mounts, devices and symlinks inside the rootfs (every
+ * path resolved with openat2 so a symlink can never lead out of it), pivot_root, then
+ * the masked and read-only paths, sysctls and names of the finished root. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "exec/exec.h"
+
+#ifndef PATH_MAX
+#define PATH_MAX 4096
+#endif
+
+static int rootfd = -1; /* the rootfs after it was bind-mounted onto itself */
+
+/* openat2 inside the rootfs: ".." and absolute symlinks stay within it */
+static int open_in_root(const char *path, int flags) {
+  struct open_how how;
+  memset(&how, 0, sizeof how);
+  how.flags = (uint64_t)(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS;
+  return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
+}
+
+/* The directory at path inside the rootfs, created component by component (mode 0755)
+ * where missing; each new directory is made relative to its verified parent. */
+static int mkdir_all_in_root(const char *path, const char *step) {
+  char prefix[PATH_MAX], name[PATH_MAX];
+  size_t len = strlen(path);
+  if (len >= sizeof prefix) fail(ENAMETOOLONG, step, path);
+  int fd = open_in_root("/", O_PATH | O_DIRECTORY);
+  if (fd < 0) die(step, "/");
+  size_t i = 0;
+  while (i < len) {
+    while (i < len && path[i] == '/') i++;
+    size_t start = i;
+    while (i < len && path[i] != '/') i++;
+    if (i == start) break;
+    memcpy(name, path + start, i - start);
+    name[i - start] = '\0';
+    memcpy(prefix, path, i);
+    prefix[i] = '\0';
+    int next = open_in_root(prefix, O_PATH | O_DIRECTORY);
+    if (next < 0 && errno == ENOENT) {
+      if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST) die(step, prefix);
+      next = open_in_root(prefix, O_PATH | O_DIRECTORY);
+    }
+    if (next < 0) die(step, prefix);
+    close(fd);
+    fd = next;
+  }
+  return fd;
+}
+
+/* The directory holding path (created when missing); *name gets the last component. */
+static int open_parent_in_root(const char *path, const char **name, const char *step) {
+  char dir[PATH_MAX];
+  const char *slash = strrchr(path, '/');
+  if (!slash || slash[1] == '\0' || strcmp(slash + 1, ".") == 0 || strcmp(slash + 1, "..") == 0)
+    fail(EINVAL, step, path);
+  size_t dlen = (size_t)(slash - path);
+  if (dlen >= sizeof dir) fail(ENAMETOOLONG, step, path);
+  memcpy(dir, path, dlen);
+  dir[dlen] = '\0';
+  *name = slash + 1;
+  return mkdir_all_in_root(dlen ? dir : "/", step);
+}
+
+/* An empty regular file at name in dirfd unless something is there already. */
+static void create_empty_file(int dirfd, const char *name, const char *step, const char *path) {
+  int fd = openat(dirfd, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0 && errno != EEXIST && errno != ELOOP) die(step, path);
+  if (fd >= 0) close(fd);
+}
+
+/* O_PATH descriptor of path inside the rootfs, creating it (a directory, or an empty
+ * file) and its parents when missing. */
+static int resolve_or_create(const char *path, int create_file, const char *step) {
+  int fd = open_in_root(path, O_PATH);
+  if (fd >= 0) return fd;
+  if (errno != ENOENT) die(step, path);
+  if (create_file) {
+    const char *name;
+    int dirfd = open_parent_in_root(path, &name, step);
+    create_empty_file(dirfd, name, step, path);
+    close(dirfd);
+  } else {
+    close(mkdir_all_in_root(path, step));
+  }
+  fd = open_in_root(path, O_PATH);
+  if (fd < 0) die(step, path);
+  return fd;
+}
+
+/* The flags of the mount at fd that a remount must repeat: in a user namespace the
+ * kernel refuses a remount that would clear them ("locked" flags). */
+unsigned long locked_mount_flags(int fd) {
+  static const struct { unsigned long st, ms; } map[] = {
+      {ST_RDONLY, MS_RDONLY},     {ST_NOSUID, MS_NOSUID},         {ST_NODEV, MS_NODEV},
+      {ST_NOEXEC, MS_NOEXEC},     {ST_NOATIME, MS_NOATIME},       {ST_NODIRATIME, MS_NODIRATIME},
+      {ST_RELATIME, MS_RELATIME},
+  };
+  struct statvfs sv;
+  if (fstatvfs(fd, &sv) < 0) die("statvfs", "");
+  unsigned long flags = 0;
+  for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+    if (sv.f_flag & map[i].st) flags |= map[i].ms;
+  return flags;
+}
+
+/* Remount, propagation and mount_setattr of a fresh mount, through a new descriptor of
+ * its destination (the one used for mounting still names the covered directory). */
+static void finish_mount(const struct mount_op *m) {
+  char target[64];
+  int fd = open_in_root(m->dest, O_PATH);
+  if (fd < 0) die("mount", m->dest);
+  fd_path(target, sizeof target, fd);
+  unsigned long extra = m->flags & ~(unsigned long)(MS_BIND | MS_REC | MS_REMOUNT);
+  if ((m->flags & MS_BIND) && extra) {
+    if (in_user_ns()) extra |= locked_mount_flags(fd);
+    if (mount(NULL, target, NULL, MS_BIND | MS_REMOUNT | extra, NULL) < 0) die("remount", m->dest);
+  }
+  for (int i = 0; i < m->npropagation; i++)
+    if (mount(NULL, target, NULL, m->propagation[i], NULL) < 0) die("mount propagation", m->dest);
+  if (m->attr_set || m->attr_clr) {
+    struct mount_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.attr_set = m->attr_set;
+    attr.attr_clr = m->attr_clr;
+    if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) < 0)
+      die("mount_setattr", m->dest);
+  }
+  close(fd);
+}
+
+static void mount_one(const struct mount_op *m) {
+  char target[64];
+  int fd = resolve_or_create(m->dest, m->create_file, "mount");
+  fd_path(target, sizeof target, fd);
+  int rc;
+  if (m->flags & MS_BIND)
+    rc = mount(m->source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL);
+  else
+    rc = mount(m->source, target, m->fstype, m->flags, m->data[0] ? m->data : NULL);
+  if (rc < 0) die("mount", m->dest);
+  close(fd);
+  finish_mount(m);
+}
+
+static void make_device(const struct device_op *d) {
+  const char *name;
+  int dirfd = open_parent_in_root(d->path, &name, "mknod");
+  if (d->bind) {
+    /* no mknod in a user namespace: bind the host's node onto an empty file */
+    char target[64];
+    create_empty_file(dirfd, name, "mknod", d->path);
+    int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) die("mknod", d->path);
+    fd_path(target, sizeof target, fd);
+    if (mount(d->path, target, NULL, MS_BIND, NULL) < 0) die("mount", d->path);
+    close(fd);
+  } else {
+    mode_t type = d->type == 'c' ? S_IFCHR : d->type == 'b' ? S_IFBLK : S_IFIFO;
+    mode_t perm = (mode_t)(d->mode & 07777);
+    if (mknodat(dirfd, name, type | perm, makedev(d->major, d->minor)) < 0) {
+      if (errno != EEXIST) die("mknod", d->path);
+    } else {
+      /* mknod applied the umask; set the exact mode, then the owner */
+      if (fchmodat(dirfd, name, perm, 0) < 0) die("chmod", d->path);
+      if (fchownat(dirfd, name, (uid_t)d->uid, (gid_t)d->gid, AT_SYMLINK_NOFOLLOW) < 0) die("chown", d->path);
+    }
+  }
+  close(dirfd);
+}
+
+static void make_symlink(const struct symlink_op *l) {
+  const char *name;
+  int dirfd = open_parent_in_root(l->path, &name, "symlink");
+  if (symlinkat(l->target, dirfd, name) < 0 && errno != EEXIST) die("symlink", l->path);
+  close(dirfd);
+}
+
+static int rootfs_touched(void) {
+  return P.nmounts || P.ndevices || P.nsymlinks || P.nmasked || P.nreadonly || P.readonly_rootfs;
+}
+
+void prepare_rootfs(void) {
+  if (!in_new_mount_ns()) {
+    /* mounting in the host's mount namespace would change the host */
+    if (rootfs_touched()) fail(EINVAL, "rootfs", "mounts need a mount namespace");
+    return;
+  }
+  /* never let a mount made here propagate back to the host (unless asked: rshared) */
+  unsigned long prop = P.root_propagation ? P.root_propagation : MS_SLAVE;
+  if (mount(NULL, "/", NULL, MS_REC | prop, NULL) < 0) die("mount propagation", "/");
+  if (mount(P.rootfs, P.rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) die("mount", P.rootfs);
+  rootfd = open(P.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (rootfd < 0) die("open", P.rootfs);
+  for (int i = 0; i < P.nmounts; i++) mount_one(&P.mounts[i]);
+  for (int i = 0; i < P.ndevices; i++) make_device(&P.devices[i]);
+  for (int i = 0; i < P.nsymlinks; i++) make_symlink(&P.symlinks[i]);
+}
+
+void enter_rootfs(void) {
+  if (chdir(P.rootfs) < 0) die("chdir", P.rootfs);
+  if (!in_new_mount_ns()) {
+    if (chroot(".") < 0) die("chroot", P.rootfs);
+  } else if (P.no_pivot) {
+    if (mount(P.rootfs, "/", NULL, MS_MOVE, NULL) < 0) die("mount move", P.rootfs);
+    if (chroot(".") < 0) die("chroot", P.rootfs);
+  } else {
+    /* pivot onto itself, then detach the old root stacked underneath */
+    if (syscall(SYS_pivot_root, ".", ".") < 0) die("pivot_root", P.rootfs);
+    if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0) die("mount propagation", "old root");
+    if (umount2(".", MNT_DETACH) < 0) die("umount", "old root");
+  }
+  if (chdir("/") < 0) die("chdir", "/");
+  if (rootfd >= 0) close(rootfd);
+  rootfd = -1;
+  if (P.rootfs_propagation && mount(NULL, "/", NULL, P.rootfs_propagation, NULL) < 0)
+    die("mount propagation", "/");
+}
+
+/* /dev/null, checked to be the real null device before it is bound over anything */
+static int open_dev_null(void) {
+  struct stat st;
+  int fd = open("/dev/null", O_PATH | O_CLOEXEC);
+  if (fd < 0) die("mask", "/dev/null");
+  if (fstat(fd, &st) < 0) die("mask", "/dev/null");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) fail(EPERM, "mask", "/dev/null");
+  return fd;
+}
+
+static void mask_path(const char *path, int null_fd) {
+  char target[64], source[64];
+  struct stat st;
+  int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return;
+  if (fd < 0) die("mask", path);
+  if (fstat(fd, &st) < 0) die("mask", path);
+  fd_path(target, sizeof target, fd);
+  if (S_ISDIR(st.st_mode)) {
+    if (mount("tmpfs", target, "tmpfs", MS_RDONLY, NULL) < 0) die("mask", path);
+  } else if (!S_ISLNK(st.st_mode)) {
+    fd_path(source, sizeof source, null_fd);
+    if (mount(source, target, NULL, MS_BIND, NULL) < 0) die("mask", path);
+  }
+  close(fd);
+}
+
+static void readonly_path(const char *path) {
+  char target[64];
+  int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return;
+  if (fd < 0) die("readonly", path);
+  fd_path(target, sizeof target, fd);
+  if (mount(target, target, NULL, MS_BIND | MS_REC, NULL) < 0) die("readonly", path);
+  close(fd);
+  fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC); /* now the new bind mount */
+  if (fd < 0) die("readonly", path);
+  fd_path(target, sizeof target, fd);
+  unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | locked_mount_flags(fd);
+  if (mount(NULL, target, NULL, flags, NULL) < 0) die("readonly", path);
+  close(fd);
+}
+
+static void readonly_root(void) {
+  int fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) die("readonly rootfs", "/");
+  unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | locked_mount_flags(fd);
+  close(fd);
+  if (mount(NULL, "/", NULL, flags, NULL) < 0) die("readonly rootfs", "/");
+}
+
+void finish_rootfs(void) {
+  if (!in_new_mount_ns()) return;
+  for (int i = 0; i < P.nreadonly; i++) readonly_path(P.readonly[i]);
+  if (P.nmasked) {
+    int null_fd = open_dev_null();
+    for (int i = 0; i < P.nmasked; i++) mask_path(P.masked[i], null_fd);
+    close(null_fd);
+  }
+  if (P.readonly_rootfs) readonly_root();
+}
+
+void set_host_and_domain_names(void) {
+  if ((P.hostname || P.domainname) && !has_uts_ns()) fail(EINVAL, "sethostname", "no UTS namespace");
+  if (P.hostname && sethostname(P.hostname, strlen(P.hostname)) < 0) die("sethostname", P.hostname);
+  if (P.domainname && setdomainname(P.domainname, strlen(P.domainname)) < 0) die("setdomainname", P.domainname);
+}
+
+void apply_sysctls(void) {
+  if (!P.nsysctls) return;
+  struct statfs sf;
+  int dirfd = open("/proc/sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dirfd < 0) die("sysctl", "/proc/sys");
+  if (fstatfs(dirfd, &sf) < 0) die("sysctl", "/proc/sys");
+  if (sf.f_type != PROC_SUPER_MAGIC) fail(EXDEV, "sysctl", "/proc/sys is not procfs");
+  for (int i = 0; i < P.nsysctls; i++) {
+    char rel[PATH_MAX];
+    const char *key = P.sysctls[i].key;
+    size_t len = strlen(key);
+    if (len >= sizeof rel) fail(ENAMETOOLONG, "sysctl", key);
+    for (size_t j = 0; j <= len; j++) rel[j] = key[j] == '.' ? '/' : key[j];
+    if (rel[0] == '/') fail(EINVAL, "sysctl", key); /* every '.' became '/': no ".." is left */
+    const char *value = P.sysctls[i].value;
+    if (write_file_at(dirfd, rel, value, strlen(value), O_NOFOLLOW) < 0) die("sysctl", key);
+  }
+  close(dirfd);
+}
