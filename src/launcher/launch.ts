@@ -1,0 +1,164 @@
+// Launching a container's init (plan.mode 'init') or a process inside a running
+// container ('join'): start the executor, hand it the plan, and walk it through the
+// sync protocol, one message after the other:
+//
+//   parent                         executor
+//   PLAN  ------------------------>  stage 1: setns, clone the child, exit
+//         <------------------------  PID (host pid of the child)
+//   id maps, onPid (cgroups)
+//   CONTINUE --------------------->  child: mounts, devices...
+//         <------------------------  HOOKS (only with plan.hookPause)
+//   onHooks, CONTINUE ------------>  pivot_root, process setup
+//         <------------------------  CREATED (init) / EOF at execve (join) / ERROR
+//
+// Whatever fails after the child exists, the child is killed and reaped: a failed
+// launch leaves no process behind.
+
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { Msg, encodePlan } from '../plan/wire'
+import type { LaunchPlan } from '../plan/types'
+import { native, nativeBuildDir, type WaitResult } from '../sys/native'
+import { writeIdMaps } from './id-maps'
+import { LaunchError, launchErrorFromFrame } from './launch-error'
+import { SyncChannel, type Message } from './sync-channel'
+
+export { LaunchError } from './launch-error'
+
+const CLONE_NEWUSER = 0x10000000
+/** how long the executor may stay silent between two messages */
+const SYNC_TIMEOUT_MS = 60_000
+
+export interface LaunchIo {
+  /** O_PATH fd of the exec fifo; null runs the process at once (`run`) */
+  fifoFd: number | null
+  /** connected --console-socket, for plan.terminal */
+  consoleSocketFd: number | null
+  /** fds 3 .. 3+preserveFds-1 of this process are passed on */
+  preserveFds: number
+}
+
+export interface LaunchCallbacks {
+  /** after the child's pid is known and its id maps are written, before it goes on */
+  onPid(pid: number): void
+  /** at HOOKS (only when plan.hookPause): namespaces and mounts exist, pivot_root not yet done */
+  onHooks?(pid: number): void
+}
+
+/** build/Release/runt-exec */
+export function executorPath(): string {
+  return path.join(nativeBuildDir(), 'runt-exec')
+}
+
+/** Children of this process that are not reaped yet. */
+class Children {
+  private readonly alive = new Set<number>()
+
+  add(pid: number): void {
+    this.alive.add(pid)
+  }
+
+  reap(pid: number): WaitResult | null {
+    this.alive.delete(pid)
+    return native().waitPid(pid, false)
+  }
+
+  /** SIGKILL through a pidfd (the pid cannot be reused before we reap it), then reap. */
+  killAll(): void {
+    for (const pid of [...this.alive]) {
+      try {
+        const fd = native().pidfdOpen(pid)
+        try {
+          native().pidfdSendSignal(fd, os.constants.signals.SIGKILL)
+        } finally {
+          fs.closeSync(fd)
+        }
+      } catch {
+        // already a zombie or gone: reaping below is all that is left
+      }
+      try {
+        this.reap(pid)
+      } catch {
+        // reaped elsewhere
+      }
+    }
+  }
+}
+
+function frameError(m: Message, plan: LaunchPlan): LaunchError {
+  const errno = Number(m.payload.readBigUInt64LE(0))
+  const strings = m.payload.subarray(8).toString('utf8').split('\0')
+  return launchErrorFromFrame(errno, strings[0] ?? '', strings[1] ?? '', plan.args[0] ?? '')
+}
+
+function protocolError(what: string): LaunchError {
+  return new LaunchError(`sync: ${what} (EPROTO)`, { step: 'sync', errno: 'EPROTO' })
+}
+
+/** An EOF where a message was due: the child died; say how. */
+function diedEarly(children: Children, pid: number): LaunchError {
+  let how = ''
+  try {
+    const w = children.reap(pid)
+    if (w) how = w.exited ? ` with status ${w.status}` : ` by signal ${w.signal}`
+  } catch {
+    // not ours to reap after all; the message stays without the status
+  }
+  return new LaunchError(`container process exited before it was set up${how}`, { step: 'sync', errno: 'ECHILD' })
+}
+
+/** Next message; an ERROR frame is thrown as the LaunchError it describes. */
+function receive(chan: SyncChannel, plan: LaunchPlan): Message | null {
+  const m = chan.receive()
+  if (m?.type === Msg.ERROR) throw frameError(m, plan)
+  return m
+}
+
+function sendPlan(chan: SyncChannel, plan: LaunchPlan): void {
+  try {
+    chan.send(Msg.PLAN, encodePlan(plan))
+  } catch (err) {
+    // the executor may have died (execveat failed) after telling us why
+    receive(chan, plan)
+    throw err
+  }
+}
+
+export function launch(plan: LaunchPlan, io: LaunchIo, cb: LaunchCallbacks): { pid: number } {
+  const spawned = native().spawnExecutor(executorPath(), io.fifoFd ?? -1, io.consoleSocketFd ?? -1, io.preserveFds)
+  const chan = new SyncChannel(spawned.syncFd, SYNC_TIMEOUT_MS)
+  const children = new Children()
+  children.add(spawned.pid)
+  try {
+    sendPlan(chan, plan)
+    const first = receive(chan, plan)
+    if (first === null) throw diedEarly(children, spawned.pid)
+    if (first.type !== Msg.PID || first.payload.length !== 8) throw protocolError(`expected PID, got message ${first.type}`)
+    const pid = Number(first.payload.readBigUInt64LE(0))
+    children.add(pid)
+    children.reap(spawned.pid) // stage 1 exits right after sending PID
+
+    if (plan.mode === 'init' && (plan.cloneFlags & CLONE_NEWUSER)) writeIdMaps(pid, plan)
+    cb.onPid(pid)
+    chan.send(Msg.CONTINUE)
+    for (;;) {
+      const m = receive(chan, plan)
+      if (m === null) {
+        if (plan.mode === 'join') break // execve closed the child's end: the process runs
+        throw diedEarly(children, pid)
+      }
+      if (m.type === Msg.CREATED && plan.mode === 'init') break
+      if (m.type !== Msg.HOOKS || !plan.hookPause) throw protocolError(`unexpected message ${m.type}`)
+      cb.onHooks?.(pid)
+      chan.send(Msg.CONTINUE)
+    }
+    return { pid }
+  } catch (err) {
+    chan.trySend(Msg.ABORT)
+    children.killAll()
+    throw err
+  } finally {
+    chan.close()
+  }
+}
