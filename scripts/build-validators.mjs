@@ -41,7 +41,8 @@ function fixRefs(node) {
 
 const ajv = new Ajv({
   allErrors: true,
-  // the schemas use keywords and formats that strict mode rejects (e.g. vm's "format" property names)
+  // strict mode rejects the schemas' layout: config-linux.json keeps its schema under a
+  // top-level "linux" key (referenced as config-linux.json#/linux), which it calls an unknown keyword
   strict: false,
   // validate.ts writes its own messages from keyword + params; ajv's text is never shown
   messages: false,
