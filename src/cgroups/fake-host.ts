@@ -13,6 +13,14 @@ function errnoError(code: string, file: string): NodeJS.ErrnoException {
 
 const words = (text: string) => text.split(/\s+/).filter(Boolean)
 
+// interface files a v2 group gets for each enabled controller (the ones the tests touch)
+const V2_FILES: Record<string, string[]> = {
+  cpu: ['cpu.weight', 'cpu.max'],
+  cpuset: ['cpuset.cpus', 'cpuset.mems'],
+  memory: ['memory.max', 'memory.low', 'memory.swap.max'],
+  pids: ['pids.max'],
+}
+
 export class FakeCgroupKernel implements CgroupHost {
   readonly writes: { file: string; value: string }[] = []
   readonly signals: { pid: number; signal: number }[] = []
@@ -33,17 +41,24 @@ export class FakeCgroupKernel implements CgroupHost {
     if (fs.existsSync(dir)) return false
     fs.mkdirSync(dir)
     const parent = path.dirname(dir)
-    const inherit = (name: string) => fs.existsSync(path.join(parent, name))
-    this.put(path.join(dir, 'cgroup.procs'), '')
-    if (inherit('cgroup.subtree_control')) {
+    const control = path.join(parent, 'cgroup.subtree_control')
+    if (fs.existsSync(control)) {
+      // v2: the core files, plus the files of each controller the parent hands down
+      this.put(path.join(dir, 'cgroup.procs'), '')
       this.put(path.join(dir, 'cgroup.controllers'), '') // read() answers from the parent, as the kernel does
       this.put(path.join(dir, 'cgroup.subtree_control'), '')
       this.put(path.join(dir, 'cgroup.freeze'), '0\n')
       this.put(path.join(dir, 'cgroup.events'), 'populated 0\nfrozen 0\n')
       this.put(path.join(dir, 'cgroup.kill'), '')
+      for (const c of words(fs.readFileSync(control, 'utf8'))) for (const f of V2_FILES[c] ?? []) this.put(path.join(dir, f), '')
+    } else {
+      // v1: the parent's files; no member processes, and an empty cpuset as the kernel makes it
+      for (const e of fs.readdirSync(parent, { withFileTypes: true })) {
+        if (!e.isFile()) continue
+        const empty = ['cgroup.procs', 'cpuset.cpus', 'cpuset.mems'].includes(e.name)
+        this.put(path.join(dir, e.name), empty ? '' : fs.readFileSync(path.join(parent, e.name), 'utf8'))
+      }
     }
-    if (inherit('cpuset.cpus')) for (const f of ['cpuset.cpus', 'cpuset.mems']) this.put(path.join(dir, f), '\n')
-    if (inherit('freezer.state')) this.put(path.join(dir, 'freezer.state'), 'THAWED\n')
     return true
   }
 

@@ -9,11 +9,13 @@
 import { constants } from 'node:os'
 import path from 'node:path'
 import { RuntError, SystemError, systemError } from '../errors'
-import type { CgroupLayout, Hierarchy } from './detect'
+import type { Resources } from '../spec/types'
+import type { CgroupLayout, CgroupMode, Hierarchy } from './detect'
 import { detectLayout } from './detect'
 import { v1Freezer, v2Freezer, type Freezer } from './freezer'
-import { hostCgroups, pidsBelow, type CgroupHost } from './host'
+import { hostCgroups, pidsBelow, readWords, type CgroupHost } from './host'
 import { containerCgroupDirs } from './path'
+import { v1ResourceWrites, v2ResourceWrites, type CgroupWrite } from './resources'
 import { fillEmptyCpuset } from './v1'
 import { delegateControllers, killViaCgroupKill } from './v2'
 
@@ -30,6 +32,8 @@ export interface CgroupManager {
   pids(): number[]
   /** send signal to every process: cgroup.kill for SIGKILL where the kernel has it, else freeze, signal each pid, thaw */
   killAll(signal: number): void
+  /** write linux.resources (memory, cpu, pids so far) into the container's groups */
+  apply(resources: Resources): void
   /** remove the directories create() made, deepest first; the container's own groups after killing stragglers (bounded) */
   destroy(): void
 }
@@ -47,8 +51,6 @@ export interface CgroupManagerOptions {
 interface Group {
   hierarchy: Hierarchy
   dir: string
-  /** v2 on a unified host: enable controllers in every group above dir */
-  delegates: boolean
 }
 
 // Removing the container's own group: attempts, and the longest pause between two.
@@ -62,13 +64,13 @@ export function cgroupManager(opts: CgroupManagerOptions, layout: CgroupLayout =
     const dir = dirs[h.key]
     if (dir === undefined) continue
     requireBelowMount(h, dir, opts.id)
-    groups.push({ hierarchy: h, dir, delegates: h.version === 2 && layout.mode === 'unified' })
+    groups.push({ hierarchy: h, dir })
   }
   for (const dir of opts.created ?? []) {
     const h = layout.hierarchies.find(x => isBelow(dir, x.mountpoint))
     if (!h) throw new RuntError(`container ${opts.id}: stored cgroup directory ${dir} is not inside any cgroup hierarchy`, { id: opts.id, path: dir })
   }
-  return new FsCgroupManager(opts.id, groups, [...(opts.created ?? [])], host)
+  return new FsCgroupManager(opts.id, layout.mode, groups, [...(opts.created ?? [])], host)
 }
 
 function isBelow(dir: string, mountpoint: string): boolean {
@@ -89,6 +91,7 @@ function errnoOf(err: unknown): string | undefined {
 class FsCgroupManager implements CgroupManager {
   constructor(
     private readonly id: string,
+    private readonly mode: CgroupMode,
     private readonly groups: Group[],
     private created: string[],
     private readonly host: CgroupHost,
@@ -113,9 +116,11 @@ class FsCgroupManager implements CgroupManager {
 
   private createGroup(g: Group): void {
     const { mountpoint, controllers } = g.hierarchy
+    // only a unified host hands controllers down; a hybrid host's cgroup2 group is joined only
+    const delegates = this.mode === 'unified'
     let dir = mountpoint
     for (const name of path.relative(mountpoint, g.dir).split('/')) {
-      if (g.delegates) delegateControllers(this.host, dir, dir === mountpoint)
+      if (delegates) delegateControllers(this.host, dir, dir === mountpoint)
       dir = path.join(dir, name)
       if (this.host.mkdir(dir)) this.created.push(dir)
       if (controllers.includes('cpuset') && g.hierarchy.version === 1) fillEmptyCpuset(this.host, dir)
@@ -128,8 +133,7 @@ class FsCgroupManager implements CgroupManager {
 
   /** The group whose process list counts: the cgroup2 one where there is one, else freezer, else devices. */
   private primary(): Group | undefined {
-    const v1 = (c: string) => this.groups.find(g => g.hierarchy.version === 1 && g.hierarchy.controllers.includes(c))
-    return this.groups.find(g => g.hierarchy.version === 2) ?? v1('freezer') ?? v1('devices') ?? this.groups[0]
+    return this.groups.find(g => g.hierarchy.version === 2) ?? this.v1Group('freezer') ?? this.v1Group('devices') ?? this.groups[0]
   }
 
   pids(): number[] {
@@ -139,7 +143,7 @@ class FsCgroupManager implements CgroupManager {
 
   private freezer(): Freezer | undefined {
     const v2 = this.groups.find(g => g.hierarchy.version === 2)
-    const v1 = this.groups.find(g => g.hierarchy.version === 1 && g.hierarchy.controllers.includes('freezer'))
+    const v1 = this.v1Group('freezer')
     return (v2 && v2Freezer(this.host, v2.dir)) ?? (v1 && v1Freezer(this.host, v1.dir))
   }
 
@@ -155,6 +159,37 @@ class FsCgroupManager implements CgroupManager {
       // A paused container stays paused, except that v1 tasks only die of SIGKILL once thawed.
       if (freezer && (!wasFrozen || signal === constants.signals.SIGKILL)) freezer.thaw()
     }
+  }
+
+  apply(resources: Resources): void {
+    if (this.mode === 'unified') {
+      const g = this.groups[0]
+      const offered = readWords(this.host, path.join(g.dir, 'cgroup.controllers'))
+      for (const w of v2ResourceWrites(resources)) {
+        if (!offered.includes(w.controller)) {
+          throw new SystemError(`container ${this.id}: linux.resources needs the ${w.controller} controller, which cgroup ${g.dir} is not given (its parent does not delegate it)`, { id: this.id, path: g.dir })
+        }
+        this.applyWrite(g, w)
+      }
+      return
+    }
+    const memory = this.v1Group('memory')
+    const limit = memory ? Number(this.host.read(path.join(memory.dir, 'memory.limit_in_bytes'))) : NaN
+    for (const w of v1ResourceWrites(resources, Number.isFinite(limit) ? { memoryLimit: limit } : {})) {
+      const g = this.v1Group(w.controller)
+      if (!g) throw new SystemError(`container ${this.id}: linux.resources needs the ${w.controller} cgroup controller, which is not mounted on this host`, { id: this.id })
+      this.applyWrite(g, w)
+    }
+  }
+
+  private v1Group(controller: string): Group | undefined {
+    return this.groups.find(g => g.hierarchy.version === 1 && g.hierarchy.controllers.includes(controller))
+  }
+
+  private applyWrite(g: Group, w: CgroupWrite): void {
+    const file = path.join(g.dir, w.file)
+    if (w.ifExists && !this.host.exists(file)) return
+    this.host.write(file, w.value)
   }
 
   destroy(): void {

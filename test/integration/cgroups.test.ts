@@ -107,3 +107,24 @@ t.test('an absolute cgroupsPath: intermediate groups are made and removed again'
   m.destroy()
   for (const h of layout.hierarchies) t.notOk(fs.existsSync(path.join(h.mountpoint, top)), `${h.key}: /${top} removed`)
 })
+
+t.test('apply: the kernel takes the memory, cpu and pids settings and reads them back', async t => {
+  const id = `runt-cgtest-${process.pid}-res`
+  const m = managed(t, { id })
+  m.create()
+  const M = 256 * 1024 * 1024
+  m.apply({ memory: { limit: M, reservation: M / 2 }, cpu: { shares: 512, quota: 50000, period: 100000 }, pids: { limit: 32 } })
+  const paths = m.paths()
+  const read = (key: string, file: string) => fs.readFileSync(path.join(paths[key], file), 'utf8').trim()
+  const keyOf = (controller: string) => layout.hierarchies.find(h => h.controllers.includes(controller))!.key
+  if (layout.mode === 'unified') {
+    t.same(['memory.max', 'memory.low', 'cpu.weight', 'cpu.max', 'pids.max'].map(f => read('unified', f)),
+      [String(M), String(M / 2), '20', '50000 100000', '32'])
+  } else {
+    t.same([read(keyOf('memory'), 'memory.limit_in_bytes'), read(keyOf('memory'), 'memory.soft_limit_in_bytes')], [String(M), String(M / 2)])
+    t.same(['cpu.shares', 'cpu.cfs_quota_us', 'cpu.cfs_period_us'].map(f => read(keyOf('cpu'), f)), ['512', '50000', '100000'])
+    t.equal(read(keyOf('pids'), 'pids.max'), '32')
+  }
+  m.destroy()
+  for (const dir of Object.values(paths)) t.notOk(fs.existsSync(dir), `${dir} removed`)
+})

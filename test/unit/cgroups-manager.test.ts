@@ -23,7 +23,8 @@ interface Fake {
   file(key: string, group: string, name: string): string
 }
 
-function fakeTree(t: Tap, mode: CgroupLayout['mode'], hierarchies: Omit<Hierarchy, 'mountpoint'>[]): Fake {
+/** rootFiles: interface files to place in a hierarchy's root group (v1 children copy them) */
+function fakeTree(t: Tap, mode: CgroupLayout['mode'], hierarchies: Omit<Hierarchy, 'mountpoint'>[], rootFiles: Record<string, Record<string, string>> = {}): Fake {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'runt-cgroups-'))
   t.teardown(() => fs.rmSync(root, { recursive: true, force: true }))
   const kernel = new FakeCgroupKernel(root)
@@ -40,6 +41,7 @@ function fakeTree(t: Tap, mode: CgroupLayout['mode'], hierarchies: Omit<Hierarch
       fs.writeFileSync(path.join(h.mountpoint, 'cpuset.mems'), '0\n')
     }
     if (h.controllers.includes('freezer')) fs.writeFileSync(path.join(h.mountpoint, 'freezer.state'), 'THAWED\n')
+    for (const [name, text] of Object.entries(rootFiles[h.key] ?? {})) fs.writeFileSync(path.join(h.mountpoint, name), text)
     // the runtime's own cgroup, with the runtime in it
     let dir = h.mountpoint
     for (const name of h.ownCgroup.split('/').filter(Boolean)) kernel.mkdir((dir = path.join(dir, name)))
@@ -55,10 +57,14 @@ function fakeTree(t: Tap, mode: CgroupLayout['mode'], hierarchies: Omit<Hierarch
 
 const v1 = (key: string, ownCgroup = '/'): Omit<Hierarchy, 'mountpoint'> =>
   ({ version: 1, key, controllers: key === 'systemd' ? ['name=systemd'] : key.split(','), ownCgroup })
+const UNLIMITED = '9223372036854771712\n'
 const hybridTree = (t: Tap) => fakeTree(t, 'hybrid', [
   v1('cpu,cpuacct'), v1('cpuset'), v1('freezer'), v1('memory', '/process_api/X'), v1('systemd'),
   { version: 2, key: 'unified', controllers: ['hugetlb'], ownCgroup: '/' },
-])
+], {
+  'cpu,cpuacct': { 'cpu.shares': '1024\n' },
+  memory: { 'memory.limit_in_bytes': UNLIMITED, 'memory.soft_limit_in_bytes': UNLIMITED },
+})
 const legacyTree = (t: Tap) => fakeTree(t, 'legacy', [v1('freezer'), v1('memory', '/process_api/X'), v1('pids')])
 const unifiedTree = (t: Tap, controllers = ['cpu', 'memory', 'pids']) =>
   fakeTree(t, 'unified', [{ version: 2, key: 'unified', controllers, ownCgroup: '/user.slice/shell.scope' }])
@@ -277,4 +283,46 @@ t.test('unified destroy removes the created path and leaves the root', async t =
   t.notOk(f.exists('unified', 'runt'))
   t.ok(f.exists('unified', 'user.slice/shell.scope'))
   t.same(writesTo(f, 'cgroup.kill'), [['unified/runt/c1', '1']], 'the straggler is killed through cgroup.kill')
+})
+
+t.test('apply on v1: each write in the hierarchy of its controller', async t => {
+  const f = hybridTree(t)
+  const m = running(f, [])
+  m.apply({ memory: { limit: 1 << 30, reservation: 1 << 29 }, cpu: { shares: 512, cpus: '1' } })
+  t.same(f.file('memory', 'process_api/X/c1', 'memory.limit_in_bytes'), String(1 << 30))
+  t.same(f.file('memory', 'process_api/X/c1', 'memory.soft_limit_in_bytes'), String(1 << 29))
+  t.same(f.file('cpu,cpuacct', 'c1', 'cpu.shares'), '512')
+  t.same(f.file('cpuset', 'c1', 'cpuset.cpus'), '1')
+  t.throws(() => m.apply({ memory: { limit: 1 << 30, swap: 1 << 31 } }), { code: 'ENOENT' }, 'this kernel accounts no swap: memsw is missing')
+})
+
+t.test('apply on v1: a setting whose controller is not mounted is a SystemError', async t => {
+  const f = hybridTree(t)
+  const m = running(f, [])
+  t.throws(() => m.apply({ pids: { limit: 10 } }),
+    new SystemError('container c1: linux.resources needs the pids cgroup controller, which is not mounted on this host', { id: 'c1' }))
+})
+
+t.test('apply on v1: unlimited memory skips the swap file where swap is not accounted', async t => {
+  const f = hybridTree(t)
+  const m = running(f, [])
+  m.apply({ memory: { limit: -1 } })
+  t.same(writesTo(f, 'memory.limit_in_bytes'), [['memory/process_api/X/c1', '-1']])
+  t.same(writesTo(f, 'memory.memsw.limit_in_bytes'), [])
+})
+
+t.test('apply on unified: the writes land in the container group', async t => {
+  const f = unifiedTree(t)
+  const m = running(f, [], { id: 'c1', cgroupsPath: '/c1' })
+  m.apply({ memory: { limit: 1 << 30 }, cpu: { shares: 1024, quota: 50000, period: 100000 }, pids: { limit: 64 } })
+  t.same([f.file('unified', 'c1', 'memory.max'), f.file('unified', 'c1', 'cpu.weight'), f.file('unified', 'c1', 'cpu.max'), f.file('unified', 'c1', 'pids.max')],
+    [String(1 << 30), '39', '50000 100000', '64'])
+})
+
+t.test('apply on unified: a controller the parent does not hand down is named in the error', async t => {
+  const f = unifiedTree(t)
+  const m = running(f, [], { id: 'c1', cgroupsPath: '/user.slice/shell.scope/c1' }) // below a populated group
+  const dir = f.at('unified', 'user.slice/shell.scope/c1')
+  t.throws(() => m.apply({ pids: { limit: 64 } }),
+    new SystemError(`container c1: linux.resources needs the pids controller, which cgroup ${dir} is not given (its parent does not delegate it)`, { id: 'c1', path: dir }))
 })
