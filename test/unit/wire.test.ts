@@ -1,0 +1,108 @@
+// The launch plan's bytes, and the numbers the C executor reads them with.
+import t from 'tap'
+import fs from 'node:fs'
+import path from 'node:path'
+import { Msg, PLAN_MAGIC, Sub, Tag, encodePlan, frame } from '../../src/plan/wire'
+import type { LaunchPlan } from '../../src/plan/types'
+
+function plan(over: Partial<LaunchPlan> = {}): LaunchPlan {
+  return {
+    mode: 'init', cloneFlags: 0x20000000, joinNamespaces: [], uidMappings: [], gidMappings: [], timeOffsets: [],
+    rootfs: '/r', rootPropagation: 0x80000, rootfsPropagation: 0, readonlyRootfs: false, noPivot: false,
+    mounts: [], devices: [], symlinks: [], maskedPaths: [], readonlyPaths: [], hostname: null, domainname: null,
+    sysctls: [], hookPause: false, args: ['sh'], env: [], cwd: '/', uid: 0, gid: 0, additionalGids: [], umask: null,
+    rlimits: [], capabilities: null, noNewPrivileges: false, oomScoreAdj: null, terminal: false, consoleSize: null,
+    preserveFds: 0, newKeyring: true, ...over,
+  }
+}
+
+interface Rec { tag: number; body: Buffer }
+
+/** Split a record stream the way native/exec/plan.c walks it. */
+function records(buf: Buffer): Rec[] {
+  const out: Rec[] = []
+  let at = 0
+  while (at < buf.length) {
+    const tag = buf.readUInt16LE(at)
+    const len = buf.readUInt32LE(at + 4)
+    out.push({ tag, body: buf.subarray(at + 8, at + 8 + len) })
+    at += 8 + len
+  }
+  return out
+}
+
+const planRecords = (p: LaunchPlan) => records(encodePlan(p).subarray(PLAN_MAGIC.length))
+const find = (recs: Rec[], tag: number) => recs.filter(r => r.tag === tag)
+
+t.test('a plan starts with the magic, then MODE as an 8-byte number', async t => {
+  const bytes = encodePlan(plan({ mode: 'join' }))
+  t.equal(bytes.subarray(0, 8).toString('latin1'), 'RUNTPLN1')
+  t.same([...bytes.subarray(8, 16)], [Tag.MODE, 0, 0, 0, 8, 0, 0, 0], 'u16 tag, u16 zero, u32 length')
+  t.equal(bytes.readBigUInt64LE(16), 1n, 'join is 1')
+})
+
+t.test('strings end in one NUL that the length counts; lists repeat their tag in order', async t => {
+  const recs = planRecords(plan({ args: ['echo', 'hi'] }))
+  const args = find(recs, Tag.ARG)
+  t.same(args.map(r => r.body.toString('latin1')), ['echo\0', 'hi\0'])
+  const rootfs = find(recs, Tag.ROOTFS)[0]
+  t.equal(rootfs?.body.length, 3)
+})
+
+t.test('a MOUNT record nests its fields; createAs file is M_CREATE_FILE 1', async t => {
+  const recs = planRecords(plan({
+    mounts: [{ destination: '/etc/hosts', source: '/h', fstype: 'none', flags: 0x1000 | 0x4000, propagation: [0x40000, 0x100000],
+      data: '', recAttrSet: 1, recAttrClr: 0, createAs: 'file' }],
+  }))
+  const mount = find(recs, Tag.MOUNT)
+  t.equal(mount.length, 1)
+  const fields = records(mount[0]!.body)
+  t.same(fields.map(f => f.tag), [Sub.M_DEST, Sub.M_SOURCE, Sub.M_FSTYPE, Sub.M_FLAGS, Sub.M_PROPAGATION, Sub.M_PROPAGATION,
+    Sub.M_DATA, Sub.M_ATTR_SET, Sub.M_ATTR_CLR, Sub.M_CREATE_FILE])
+  t.equal(fields[0]!.body.toString('latin1'), '/etc/hosts\0')
+  t.equal(fields[3]!.body.readBigUInt64LE(0), 0x5000n)
+  t.same([fields[4]!.body.readBigUInt64LE(0), fields[5]!.body.readBigUInt64LE(0)], [0x40000n, 0x100000n])
+  t.equal(fields[9]!.body.readBigUInt64LE(0), 1n)
+})
+
+t.test('negative numbers are two\'s complement; optional fields are absent when null', async t => {
+  const recs = planRecords(plan({ oomScoreAdj: -500 }))
+  t.equal(find(recs, Tag.OOM_SCORE_ADJ)[0]!.body.readBigInt64LE(0), -500n)
+  for (const tag of [Tag.HOSTNAME, Tag.DOMAINNAME, Tag.UMASK, Tag.CAPS, Tag.CONSOLE_SIZE]) {
+    t.equal(find(recs, tag).length, 0, `tag ${tag} absent`)
+  }
+  t.equal(find(planRecords(plan({ hostname: '' })), Tag.HOSTNAME)[0]!.body.toString('latin1'), '\0', 'an empty hostname is still set')
+})
+
+t.test('capability masks keep all 64 bits; devices carry their type as an ASCII code', async t => {
+  const recs = planRecords(plan({
+    capabilities: { bounding: 1n << 40n, effective: 1n, permitted: 3n, inheritable: 0n, ambient: 0n },
+    devices: [{ path: '/dev/null', type: 'c', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0, bindFromHost: false }],
+  }))
+  const caps = records(find(recs, Tag.CAPS)[0]!.body)
+  t.equal(caps.find(c => c.tag === Sub.C_BOUNDING)!.body.readBigUInt64LE(0), 1n << 40n)
+  const dev = records(find(recs, Tag.DEVICE)[0]!.body)
+  t.equal(dev.find(d => d.tag === Sub.D_TYPE)!.body.readBigUInt64LE(0), BigInt('c'.charCodeAt(0)))
+})
+
+t.test('a string with a NUL byte cannot be encoded', async t => {
+  t.throws(() => encodePlan(plan({ args: ['a\0b'] })), /NUL/)
+})
+
+t.test('frame: u32 type, u32 length, payload', async t => {
+  const f = frame(Msg.PID, Buffer.from([1, 2]))
+  t.same([...f], [Msg.PID, 0, 0, 0, 2, 0, 0, 0, 1, 2])
+})
+
+t.test('native/exec/protocol.h defines exactly the numbers of wire.ts', async t => {
+  const header = fs.readFileSync(path.join(__dirname, '..', '..', 'native', 'exec', 'protocol.h'), 'utf8')
+  const defined = (prefix: string) => {
+    const out: Record<string, number> = {}
+    for (const m of header.matchAll(new RegExp(`^#define RUNT_${prefix}_(\\w+) (\\d+)$`, 'gm'))) out[m[1]!] = Number(m[2])
+    return out
+  }
+  t.same(defined('TAG'), Tag, 'Tag')
+  t.same(defined('SUB'), Sub, 'Sub')
+  t.same(defined('MSG'), Msg, 'Msg')
+  t.match(header, `#define RUNT_PLAN_MAGIC "${PLAN_MAGIC}"`)
+})
