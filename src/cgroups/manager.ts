@@ -1,6 +1,6 @@
 // The container's cgroups over their whole life: create, place a process, list and
 // signal its processes, remove. One manager serves every layout: it holds one group
-// per hierarchy, and the few version-specific steps live in v1.ts, v2.ts, freezer.ts.
+// per hierarchy; the version-specific steps live in v1.ts, v2.ts, freezer.ts and resources.ts.
 //   legacy:  one group per v1 hierarchy;
 //   hybrid:  the same, plus a group in the cgroup2 mount (joined only, no controllers
 //            handed down), so the container is accounted there too, as runc does;
@@ -10,8 +10,7 @@ import { constants } from 'node:os'
 import path from 'node:path'
 import { RuntError, SystemError, systemError } from '../errors'
 import type { Resources } from '../spec/types'
-import type { CgroupLayout, CgroupMode, Hierarchy } from './detect'
-import { detectLayout } from './detect'
+import { detectLayout, type CgroupLayout, type CgroupMode, type Hierarchy } from './detect'
 import { v1Freezer, v2Freezer, type Freezer } from './freezer'
 import { hostCgroups, pidsBelow, readWords, type CgroupHost } from './host'
 import { containerCgroupDirs } from './path'
@@ -67,8 +66,7 @@ export function cgroupManager(opts: CgroupManagerOptions, layout: CgroupLayout =
     groups.push({ hierarchy: h, dir })
   }
   for (const dir of opts.created ?? []) {
-    const h = layout.hierarchies.find(x => isBelow(dir, x.mountpoint))
-    if (!h) throw new RuntError(`container ${opts.id}: stored cgroup directory ${dir} is not inside any cgroup hierarchy`, { id: opts.id, path: dir })
+    if (!layout.hierarchies.some(h => isBelow(dir, h.mountpoint))) throw new RuntError(`container ${opts.id}: stored cgroup directory ${dir} is not inside any cgroup hierarchy`, { id: opts.id, path: dir })
   }
   return new FsCgroupManager(opts.id, layout.mode, groups, [...(opts.created ?? [])], host)
 }
@@ -109,7 +107,11 @@ class FsCgroupManager implements CgroupManager {
     try {
       for (const g of this.groups) this.createGroup(g)
     } catch (err) {
-      this.removeCreated() // leave nothing half made behind
+      try {
+        this.removeCreated() // leave nothing half made behind
+      } catch {
+        // the create error is the one to report
+      }
       throw err
     }
   }
@@ -148,6 +150,8 @@ class FsCgroupManager implements CgroupManager {
   }
 
   killAll(signal: number): void {
+    // an empty or already removed group: nothing to signal (kill --all after the init exited)
+    if (this.pids().length === 0) return
     const v2 = this.groups.find(g => g.hierarchy.version === 2)
     if (signal === constants.signals.SIGKILL && v2 && killViaCgroupKill(this.host, v2.dir)) return
     const freezer = this.freezer()

@@ -152,6 +152,15 @@ t.test('killAll on v1 only: the freezer controller brackets the signals', async 
   t.same(f.kernel.signals, [{ pid: 300, signal: SIGKILL }])
 })
 
+t.test('killAll on an empty or removed group does nothing and does not fail', async t => {
+  const f = legacyTree(t)
+  const m = running(f, [])
+  m.killAll(SIGKILL)
+  m.destroy()
+  m.killAll(SIGKILL)
+  t.same([f.kernel.signals, writesTo(f, 'freezer.state')], [[], []])
+})
+
 t.test('killAll on a paused v1 container keeps it paused for SIGTERM, thaws it for SIGKILL', async t => {
   const f = legacyTree(t)
   const m = running(f, [300])
