@@ -194,6 +194,36 @@ static int rootfs_touched(void) {
   return P.nmounts || P.ndevices || P.nsymlinks || P.nmasked || P.nreadonly || P.readonly_rootfs;
 }
 
+static uint64_t mount_id_of(const char *path) {
+  struct statx stx;
+  if (statx(AT_FDCWD, path, 0, STATX_MNT_ID, &stx) < 0) die("statx", path);
+  return stx.stx_mnt_id;
+}
+
+/* pivot_root and MS_MOVE refuse a mount whose parent mount is shared, as it is after
+ * an "rshared" root propagation: make the mount holding the rootfs private. Its mount
+ * point is the highest ancestor of the rootfs still on the same mount. */
+static void make_rootfs_parent_private(void) {
+  char point[PATH_MAX];
+  size_t len = strlen(P.rootfs);
+  if (len >= sizeof point) fail(ENAMETOOLONG, "mount propagation", P.rootfs);
+  memcpy(point, P.rootfs, len + 1);
+  uint64_t id = mount_id_of(point);
+  for (;;) {
+    char *slash = strrchr(point, '/');
+    if (!slash || slash == point) {
+      if (mount_id_of("/") == id) strcpy(point, "/");
+      break;
+    }
+    *slash = '\0';
+    if (mount_id_of(point) != id) {
+      *slash = '/';
+      break;
+    }
+  }
+  if (mount(NULL, point, NULL, MS_PRIVATE, NULL) < 0) die("mount propagation", point);
+}
+
 void prepare_rootfs(void) {
   if (!in_new_mount_ns()) {
     /* mounting in the host's mount namespace would change the host */
@@ -203,6 +233,7 @@ void prepare_rootfs(void) {
   /* never let a mount made here propagate back to the host (unless asked: rshared) */
   unsigned long prop = P.root_propagation ? P.root_propagation : MS_SLAVE;
   if (mount(NULL, "/", NULL, MS_REC | prop, NULL) < 0) die("mount propagation", "/");
+  if (prop & MS_SHARED) make_rootfs_parent_private();
   if (mount(P.rootfs, P.rootfs, NULL, MS_BIND | MS_REC, NULL) < 0) die("mount", P.rootfs);
   rootfd = open(P.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (rootfd < 0) die("open", P.rootfs);

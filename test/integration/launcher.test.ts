@@ -15,8 +15,8 @@ const REPO = path.resolve(__dirname, '..', '..')
 const BUSYBOX = '/bin/busybox'
 const APPLETS = ['sh', 'echo', 'cat', 'ls', 'id', 'hostname', 'sleep', 'true', 'false', 'mount', 'readlink', 'grep', 'pwd']
 
-const MS = { RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, BIND: 0x1000, REC: 0x4000, SLAVE: 0x80000 }
-const CLONE = { NEWNS: 0x20000, NEWUTS: 0x4000000, NEWIPC: 0x8000000, NEWUSER: 0x10000000, NEWPID: 0x20000000 }
+const MS = { RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, BIND: 0x1000, REC: 0x4000, SLAVE: 0x80000, SHARED: 0x100000 }
+const CLONE = { NEWTIME: 0x80, NEWNS: 0x20000, NEWUTS: 0x4000000, NEWIPC: 0x8000000, NEWUSER: 0x10000000, NEWPID: 0x20000000 }
 const O_PATH = 0o10000000
 const O_CLOEXEC = 0o2000000
 
@@ -242,6 +242,22 @@ if (skip) {
     t.match(user.stdout, /CapAmb:\t0000000000000001/)
     const nnp = run(['grep', 'NoNewPrivs', '/proc/self/status'], { noNewPrivileges: true })
     t.match(nnp.stdout, /NoNewPrivs:\t1/)
+  })
+
+  t.test('an rshared root propagation, with pivot_root and with MS_MOVE (no pivot)', async t => {
+    for (const noPivot of [false, true]) {
+      const r = run(['sh', '-c', 'cat /proc/self/mountinfo'], { rootPropagation: MS.SHARED, noPivot })
+      t.match(r.stdout, /^\d+ \d+ \S+ \S+ \/ /, `noPivot ${noPivot}: the rootfs is the container's /`)
+      t.equal(r.result.wait?.status, 0)
+    }
+  })
+
+  t.test('a time namespace carries the boottime offset', async t => {
+    const r = run(['cat', '/proc/uptime'], {
+      cloneFlags: basePlan(rootfs, []).cloneFlags | CLONE.NEWTIME,
+      timeOffsets: [{ clock: 'boottime', secs: 50_000_000n, nanosecs: 0 }],
+    })
+    t.ok(Number(r.stdout.split(' ')[0]) >= 50_000_000, `uptime ${r.stdout.trim()}`)
   })
 
   t.test('only stdio crosses into the container: no runtime descriptor leaks', async t => {
