@@ -16,7 +16,7 @@ const BUSYBOX = '/bin/busybox'
 const APPLETS = ['sh', 'echo', 'cat', 'ls', 'id', 'hostname', 'sleep', 'true', 'false', 'mount', 'readlink', 'grep', 'pwd']
 
 const MS = { RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, BIND: 0x1000, REC: 0x4000, SLAVE: 0x80000, SHARED: 0x100000 }
-const CLONE = { NEWTIME: 0x80, NEWNS: 0x20000, NEWUTS: 0x4000000, NEWIPC: 0x8000000, NEWUSER: 0x10000000, NEWPID: 0x20000000 }
+const CLONE = { NEWTIME: 0x80, NEWNS: 0x20000, NEWCGROUP: 0x2000000, NEWUTS: 0x4000000, NEWIPC: 0x8000000, NEWUSER: 0x10000000, NEWPID: 0x20000000 }
 const O_PATH = 0o10000000
 const O_CLOEXEC = 0o2000000
 
@@ -82,7 +82,7 @@ const { native } = require(nativeModule)
 const plan = JSON.parse(planJson, (k, v) => (v && typeof v === 'object' && '$big' in v ? BigInt(v.$big) : v))
 let result
 try {
-  const { pid } = launch(plan, { fifoFd: null, consoleSocketFd: null, preserveFds: 0 }, { onPid() {} })
+  const { pid } = launch(plan, { fifoFd: null, consoleSocketFd: null, preserveFds: plan.preserveFds }, { onPid() {} })
   result = { pid, wait: native().waitPid(pid, false) }
 } catch (e) {
   result = { error: { name: e.name, message: e.message, step: e.step, errno: e.errno, path: e.path } }
@@ -263,6 +263,31 @@ if (skip) {
   t.test('only stdio crosses into the container: no runtime descriptor leaks', async t => {
     // the child runtime holds its result pipe on fd 3 and node's own descriptors above it
     t.equal(run(['ls', '/proc/self/fd']).stdout, '0\n1\n2\n3\n', 'fd 3 is ls reading the directory')
+  })
+
+  t.test('preserved fds: fd 3 of the runtime is passed on', async t => {
+    const r = run(['sh', '-c', 'ls /proc/self/fd; readlink /proc/self/fd/3'], { preserveFds: 1 })
+    t.match(r.stdout, /^0\n1\n2\n3\n4\n(pipe|socket):\[\d+\]\n$/, 'fd 3 is the runtime\'s result channel, fd 4 is ls reading the directory')
+  })
+
+  t.test('rlimits, oom_score_adj, sysctls, domainname and a cgroup namespace', async t => {
+    const r = run(['sh', '-c', 'ulimit -n; ulimit -Hn; cat /proc/self/oom_score_adj /proc/sys/kernel/domainname; cat /proc/self/cgroup'], {
+      rlimits: [{ resource: 7, soft: 1000n, hard: 2000n }], oomScoreAdj: 500, domainname: 'example.org',
+      sysctls: [{ key: 'kernel.hostname', value: 'via-sysctl' }],
+      cloneFlags: basePlan(rootfs, []).cloneFlags | CLONE.NEWCGROUP,
+    })
+    const [soft, hard, oom, domain, ...cgroups] = r.stdout.trim().split('\n')
+    t.same([soft, hard, oom, domain], ['1000', '2000', '500', 'example.org'])
+    t.ok(cgroups.length > 0 && cgroups.every(l => l.endsWith(':/')), 'every cgroup path is the namespace root')
+    t.equal(run(['hostname'], { sysctls: [{ key: 'kernel.hostname', value: 'via-sysctl' }] }).stdout, 'via-sysctl\n')
+  })
+
+  t.test('a failing onPid (e.g. joining the cgroup) aborts the launch and kills the child', async t => {
+    let childPid = 0
+    t.throws(() => launch(basePlan(rootfs, ['true']), { fifoFd: null, consoleSocketFd: null, preserveFds: 0 }, {
+      onPid: pid => { childPid = pid; throw new Error('cgroup join failed') },
+    }), /cgroup join failed/)
+    t.ok(childPid > 0 && gone(childPid))
   })
 
   t.test('a missing executable fails at launch with step exec, and leaves no process', async t => {

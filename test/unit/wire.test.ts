@@ -4,6 +4,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { Msg, PLAN_MAGIC, Sub, Tag, encodePlan, frame } from '../../src/plan/wire'
 import type { LaunchPlan } from '../../src/plan/types'
+import { executorPath } from '../../src/launcher/launch'
+import { SyncChannel } from '../../src/launcher/sync-channel'
+import { native } from '../../src/sys/native'
 
 function plan(over: Partial<LaunchPlan> = {}): LaunchPlan {
   return {
@@ -105,4 +108,45 @@ t.test('native/exec/protocol.h defines exactly the numbers of wire.ts', async t 
   t.same(defined('SUB'), Sub, 'Sub')
   t.same(defined('MSG'), Msg, 'Msg')
   t.match(header, `#define RUNT_PLAN_MAGIC "${PLAN_MAGIC}"`)
+})
+
+/** Hand runt-exec raw plan bytes; what it answers (it needs no root to reject a plan). */
+function executorAnswer(planBytes: Buffer) {
+  const child = native().spawnExecutor(executorPath(), -1, -1, 0)
+  const chan = new SyncChannel(child.syncFd, 30_000)
+  try {
+    chan.send(Msg.PLAN, planBytes)
+    const m = chan.receive()
+    const wait = native().waitPid(child.pid, false)
+    if (m?.type !== Msg.ERROR) return { type: m?.type, wait }
+    const [step, path] = m.payload.subarray(8).toString().split('\0')
+    return { type: m.type, errno: Number(m.payload.readBigUInt64LE(0)), step, path, wait }
+  } finally {
+    chan.close()
+  }
+}
+
+const rec = (tag: number, body: Buffer) => {
+  const h = Buffer.alloc(8)
+  h.writeUInt16LE(tag, 0)
+  h.writeUInt32LE(body.length, 4)
+  return Buffer.concat([h, body])
+}
+
+t.test('the executor rejects a malformed plan with ERROR step "plan"', { skip: fs.existsSync(executorPath()) ? false : 'runt-exec is not built' }, async t => {
+  const good = encodePlan(plan())
+  const EINVAL = 22
+  const cases: [string, Buffer, string][] = [
+    ['bad magic', Buffer.concat([Buffer.from('RUNTPLN0'), good.subarray(8)]), 'bad magic'],
+    ['an unknown tag', Buffer.concat([good, rec(99, Buffer.alloc(8))]), 'unknown tag'],
+    ['a length past the end', Buffer.concat([good, rec(Tag.ARG, Buffer.from('x\0')).subarray(0, 9)]), 'record length past the end'],
+    ['a string without NUL', Buffer.concat([good, rec(Tag.ARG, Buffer.from('x'))]), 'string record without its NUL'],
+    ['a short number', Buffer.concat([good, rec(Tag.UID, Buffer.alloc(4))]), 'number record is not 8 bytes'],
+    ['an unknown field in a record', Buffer.concat([good, rec(Tag.MOUNT, rec(42, Buffer.alloc(8)))]), 'unknown tag in MOUNT'],
+    ['no ARG', encodePlan(plan({ args: [] })), 'no ARG'],
+  ]
+  for (const [what, bytes, why] of cases) {
+    const a = executorAnswer(bytes)
+    t.match(a, { type: Msg.ERROR, errno: EINVAL, step: 'plan', path: why, wait: { exited: true, status: 1 } }, what)
+  }
 })
