@@ -32,9 +32,34 @@ static int open_in_root(const char *path, int flags) {
   return (int)syscall(SYS_openat2, rootfd, path, &how, sizeof how);
 }
 
+#define MAX_LINK_DEPTH 8
+
+static int mkdir_all_depth(const char *path, const char *step, int depth);
+
+/* Create the missing target of the dangling symlink name (in dirfd, reached as parent)
+ * inside the rootfs, as resolving through the link will need it. */
+static void create_link_target(int dirfd, const char *parent, size_t parent_len, const char *name, const char *step,
+                               int depth) {
+  char target[PATH_MAX], joined[PATH_MAX];
+  ssize_t n = readlinkat(dirfd, name, target, sizeof target - 1);
+  if (n < 0) die(step, name);
+  target[n] = '\0';
+  if (depth >= MAX_LINK_DEPTH) fail(ELOOP, step, target);
+  if (target[0] != '/') { /* relative to the directory holding the link */
+    if (parent_len + 1 + (size_t)n >= sizeof joined) fail(ENAMETOOLONG, step, target);
+    memcpy(joined, parent, parent_len);
+    joined[parent_len] = '/';
+    memcpy(joined + parent_len + 1, target, (size_t)n + 1);
+    close(mkdir_all_depth(joined, step, depth + 1));
+  } else {
+    close(mkdir_all_depth(target, step, depth + 1));
+  }
+}
+
 /* The directory at path inside the rootfs, created component by component (mode 0755)
- * where missing; each new directory is made relative to its verified parent. */
-static int mkdir_all_in_root(const char *path, const char *step) {
+ * where missing; each new directory is made relative to its verified parent, and a
+ * dangling symlink on the way gets its target created inside the rootfs (as runc does). */
+static int mkdir_all_depth(const char *path, const char *step, int depth) {
   char prefix[PATH_MAX], name[PATH_MAX];
   size_t len = strlen(path);
   if (len >= sizeof prefix) fail(ENAMETOOLONG, step, path);
@@ -52,7 +77,10 @@ static int mkdir_all_in_root(const char *path, const char *step) {
     prefix[i] = '\0';
     int next = open_in_root(prefix, O_PATH | O_DIRECTORY);
     if (next < 0 && errno == ENOENT) {
-      if (mkdirat(fd, name, 0755) < 0 && errno != EEXIST) die(step, prefix);
+      if (mkdirat(fd, name, 0755) < 0) {
+        if (errno != EEXIST) die(step, prefix);
+        create_link_target(fd, path, start, name, step, depth);
+      }
       next = open_in_root(prefix, O_PATH | O_DIRECTORY);
     }
     if (next < 0) die(step, prefix);
@@ -60,6 +88,10 @@ static int mkdir_all_in_root(const char *path, const char *step) {
     fd = next;
   }
   return fd;
+}
+
+static int mkdir_all_in_root(const char *path, const char *step) {
+  return mkdir_all_depth(path, step, 0);
 }
 
 /* The directory holding path (created when missing); *name gets the last component. */

@@ -206,6 +206,20 @@ if (skip) {
     fs.writeFileSync(path.join(hostDir, 'f'), 'f\n')
     const r = run(['sh', '-c', 'cat /tmp/f; grep -c " /tmp " /proc/self/mountinfo'], { mounts: [procMount, bindMount(hostDir, '/escape')] })
     t.equal(r.stdout, 'f\n1\n', 'mounted on the rootfs\'s /tmp, not on the host\'s')
+
+    // dangling links: their targets are created inside the rootfs, never on the host
+    fs.symlinkSync('/made/abs', path.join(rootfs, 'dangling'))
+    fs.symlinkSync('made-rel', path.join(rootfs, 'rel'))
+    t.teardown(() => {
+      for (const p of ['dangling', 'rel', 'made', 'made-rel']) fs.rmSync(path.join(rootfs, p), { recursive: true, force: true })
+    })
+    const d = run(['cat', '/dangling/sub/f', '/rel/f'], {
+      mounts: [procMount, bindMount(hostDir, '/dangling/sub'), bindMount(hostDir, '/rel')],
+    })
+    t.equal(d.stdout, 'f\nf\n')
+    t.ok(fs.statSync(path.join(rootfs, 'made', 'abs', 'sub')).isDirectory())
+    t.ok(fs.statSync(path.join(rootfs, 'made-rel')).isDirectory())
+    t.notOk(fs.existsSync('/made'), 'nothing on the host')
   })
 
   t.test('masked paths: a file reads empty, a directory is an empty read-only tmpfs', async t => {
