@@ -1,7 +1,9 @@
-// Unix sockets Node's net module cannot hand over as plain descriptors.
+// Unix sockets as plain descriptors, and passing descriptors over them (SCM_RIGHTS),
+// which Node's net module cannot do.
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -46,7 +48,77 @@ static Napi::Value PollIn(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(env, rc > 0);
 }
 
+// socketPair() -> [fd, fd]: a connected AF_UNIX stream pair (both close-on-exec), e.g. a
+// console socket whose other end the runtime reads the pty master from
+static Napi::Value SocketPair(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) return ThrowErrno(env, errno, "socketpair");
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, Napi::Number::New(env, sv[0]));
+  out.Set(1u, Napi::Number::New(env, sv[1]));
+  return out;
+}
+
+// sendFd(socketFd, fd, payload): one message carrying fd (SCM_RIGHTS) and payload (>= 1 byte)
+static Napi::Value SendFd(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int sock = info[0].As<Napi::Number>().Int32Value();
+  int fd = info[1].As<Napi::Number>().Int32Value();
+  std::string payload = info[2].As<Napi::String>().Utf8Value();
+  if (payload.empty()) payload = "\0";
+  char control[CMSG_SPACE(sizeof(int))];
+  memset(control, 0, sizeof control);
+  struct iovec iov = {&payload[0], payload.size()};
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+  ssize_t n;
+  do n = sendmsg(sock, &msg, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
+  if (n < 0) return ThrowErrno(env, errno, "sendmsg");
+  return env.Undefined();
+}
+
+// recvFd(socketFd) -> { fd, payload }: blocks for one message carrying a descriptor;
+// the received fd is close-on-exec. Throws EBADMSG when the message has none.
+static Napi::Value RecvFd(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int sock = info[0].As<Napi::Number>().Int32Value();
+  char buf[4096];
+  char control[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = {buf, sizeof buf};
+  struct msghdr msg;
+  memset(&msg, 0, sizeof msg);
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof control;
+  ssize_t n;
+  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+  if (n < 0) return ThrowErrno(env, errno, "recvmsg");
+  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+  if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
+    return ThrowErrno(env, n == 0 ? ECONNRESET : EBADMSG, "recvmsg");
+  int fd;
+  memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("fd", Napi::Number::New(env, fd));
+  out.Set("payload", Napi::String::New(env, std::string(buf, static_cast<size_t>(n))));
+  return out;
+}
+
 void RegisterSockets(Napi::Env env, Napi::Object exports) {
+  exports.Set("socketPair", Napi::Function::New(env, SocketPair));
+  exports.Set("sendFd", Napi::Function::New(env, SendFd));
+  exports.Set("recvFd", Napi::Function::New(env, RecvFd));
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
   exports.Set("pollIn", Napi::Function::New(env, PollIn));
 }

@@ -24,6 +24,12 @@ export interface NativeAddon {
   pidfdSendSignal(pidfd: number, signal: number): void
   /** a connected AF_UNIX stream socket (close-on-exec), e.g. for --console-socket */
   unixConnect(path: string): number
+  /** a connected AF_UNIX stream socketpair, both ends close-on-exec */
+  socketPair(): [number, number]
+  /** sendmsg(2) one message: fd as SCM_RIGHTS plus payload (an empty payload sends one NUL) */
+  sendFd(socketFd: number, fd: number, payload: string): void
+  /** recvmsg(2), blocking: the descriptor (close-on-exec) and payload of one message */
+  recvFd(socketFd: number): { fd: number; payload: string }
   /** poll(2) for input: true when fd is readable or at EOF, false after timeoutMs */
   pollIn(fd: number, timeoutMs: number): boolean
   /** strerror(3), e.g. "No such file or directory" */

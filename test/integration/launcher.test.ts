@@ -4,7 +4,6 @@
 import t from 'tap'
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { launch, LaunchError, type LaunchCallbacks } from '../../src/launcher/launch'
@@ -13,7 +12,7 @@ import { native } from '../../src/sys/native'
 
 const REPO = path.resolve(__dirname, '..', '..')
 const BUSYBOX = '/bin/busybox'
-const APPLETS = ['sh', 'echo', 'cat', 'ls', 'id', 'hostname', 'sleep', 'true', 'false', 'mount', 'readlink', 'grep', 'pwd']
+const APPLETS = ['sh', 'echo', 'cat', 'ls', 'id', 'hostname', 'sleep', 'true', 'false', 'mount', 'readlink', 'grep', 'pwd', 'stty']
 
 const MS = { RDONLY: 1, NOSUID: 2, NODEV: 4, NOEXEC: 8, BIND: 0x1000, REC: 0x4000, SLAVE: 0x80000, SHARED: 0x100000 }
 const CLONE = { NEWTIME: 0x80, NEWNS: 0x20000, NEWCGROUP: 0x2000000, NEWUTS: 0x4000000, NEWIPC: 0x8000000, NEWUSER: 0x10000000, NEWPID: 0x20000000 }
@@ -368,27 +367,33 @@ if (skip) {
   })
 
   t.test('terminal: the pty master goes to the console socket, the slave is stdio', async t => {
-    const sock = path.join(dir, 'console.sock')
-    const received: Buffer[] = []
-    const server = net.createServer(c => c.on('data', d => received.push(d)))
-    await new Promise<void>(resolve => server.listen(sock, resolve))
-    t.teardown(() => server.close())
-    const consoleFd = native().unixConnect(sock)
+    const [consoleFd, ourEnd] = native().socketPair()
     const devpts: MountOp = { destination: '/dev/pts', source: 'devpts', fstype: 'devpts', flags: MS.NOSUID | MS.NOEXEC,
       propagation: [], data: 'newinstance,ptmxmode=0666,mode=0620', recAttrSet: 0, recAttrClr: 0, createAs: 'dir' }
     let waiting
     try {
-      waiting = launchWaiting(basePlan(rootfs, ['true'], {
+      waiting = launchWaiting(basePlan(rootfs, ['sh', '-c', 'stty size; echo hi'], {
         terminal: true, consoleSize: { height: 40, width: 100 }, mounts: [procMount, devpts],
       }), dir, consoleFd)
     } finally {
       fs.closeSync(consoleFd)
     }
+    const master = native().recvFd(ourEnd)
+    fs.closeSync(ourEnd)
+    t.equal(master.payload, '/dev/pts/0', 'the payload names the pty')
     t.equal(fs.readlinkSync(`/proc/${waiting.pid}/fd/0`), '/dev/pts/0')
     t.equal(fs.readlinkSync(`/proc/${waiting.pid}/fd/2`), '/dev/pts/0')
-    while (received.length === 0) await new Promise(resolve => setImmediate(resolve))
-    t.equal(Buffer.concat(received).toString(), '/dev/pts/0', 'the payload names the pty')
-    t.equal(waiting.release().wait?.status, 0)
+    const released = waiting.release()
+    t.equal(released.wait?.status, 0)
+    let out = ''
+    const buf = Buffer.alloc(256)
+    try {
+      for (let n; (n = fs.readSync(master.fd, buf)) > 0;) out += buf.subarray(0, n).toString()
+    } catch (err) {
+      t.equal((err as NodeJS.ErrnoException).code, 'EIO', 'the slave side is closed')
+    }
+    fs.closeSync(master.fd)
+    t.equal(out, '40 100\r\nhi\r\n', 'the size was applied and the output came through the pty')
   })
 
   t.test('user namespace: root inside is 100000 outside', async t => {
