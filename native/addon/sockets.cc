@@ -3,12 +3,12 @@
 #include <errno.h>
 #include <poll.h>
 #include <string.h>
-#include <sys/uio.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include "addon/addon.h"
+#include "exec/fdpass.h"
 
 namespace runt {
 
@@ -66,24 +66,8 @@ static Napi::Value SendFd(const Napi::CallbackInfo &info) {
   int sock = info[0].As<Napi::Number>().Int32Value();
   int fd = info[1].As<Napi::Number>().Int32Value();
   std::string payload = info[2].As<Napi::String>().Utf8Value();
-  if (payload.empty()) payload = "\0";
-  char control[CMSG_SPACE(sizeof(int))];
-  memset(control, 0, sizeof control);
-  struct iovec iov = {&payload[0], payload.size()};
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-  ssize_t n;
-  do n = sendmsg(sock, &msg, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
-  if (n < 0) return ThrowErrno(env, errno, "sendmsg");
+  if (payload.empty()) payload.push_back('\0');
+  if (runt_send_fd(sock, fd, payload.data(), payload.size()) < 0) return ThrowErrno(env, errno, "sendmsg");
   return env.Undefined();
 }
 
@@ -93,22 +77,9 @@ static Napi::Value RecvFd(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int sock = info[0].As<Napi::Number>().Int32Value();
   char buf[4096];
-  char control[CMSG_SPACE(sizeof(int))];
-  struct iovec iov = {buf, sizeof buf};
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  ssize_t n;
-  do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+  int fd = -1;
+  ssize_t n = runt_recv_fd(sock, buf, sizeof buf, &fd);
   if (n < 0) return ThrowErrno(env, errno, "recvmsg");
-  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-  if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int)))
-    return ThrowErrno(env, n == 0 ? ECONNRESET : EBADMSG, "recvmsg");
-  int fd;
-  memcpy(&fd, CMSG_DATA(cm), sizeof fd);
   Napi::Object out = Napi::Object::New(env);
   out.Set("fd", Napi::Number::New(env, fd));
   out.Set("payload", Napi::String::New(env, std::string(buf, static_cast<size_t>(n))));

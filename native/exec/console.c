@@ -7,34 +7,18 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
-#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "exec/exec.h"
+#include "exec/fdpass.h"
 
 #ifndef TIOCGPTPEER
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
 static void send_master(int master, const char *pts_path) {
-  char control[CMSG_SPACE(sizeof(int))];
-  struct iovec iov = {(void *)pts_path, strlen(pts_path)};
-  struct msghdr msg;
-  memset(&msg, 0, sizeof msg);
-  memset(control, 0, sizeof control);
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(cm), &master, sizeof(int));
-  ssize_t n;
-  do n = sendmsg(FDS.console, &msg, MSG_NOSIGNAL); while (n < 0 && errno == EINTR);
-  if (n < 0) die("sendmsg", "console socket");
+  if (runt_send_fd(FDS.console, master, pts_path, strlen(pts_path)) < 0) die("sendmsg", "console socket");
 }
 
 static void bind_console(const char *pts_path) {
