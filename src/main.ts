@@ -1,13 +1,14 @@
 // Entry point of the runt binary (bundled to dist/runt.js; bin/runt runs it).
 
 import { parse, execute } from './cli/program'
-import { reportFailure } from './cli/report'
+import { reportFailure, startLogging } from './cli/report'
 
 async function main(argv: string[]): Promise<number> {
   let call = null
   try {
     call = parse(argv)
     if (call === null) return 0
+    startLogging(call.globals)
     return await execute(call)
   } catch (err) {
     return reportFailure(err, call?.globals, argv)

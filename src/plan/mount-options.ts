@@ -160,3 +160,11 @@ export function parseMountOptions(options: readonly string[] = []): ParsedMountO
   parsed.data = data.join(',')
   return parsed
 }
+
+/** Every mount option runt carries out (for `runt features`). */
+export const MOUNT_OPTION_NAMES: readonly string[] = [
+  ...Object.keys(FLAG_OPTIONS),
+  ...Object.keys(PROPAGATION_OPTIONS),
+  ...Object.keys(REC_ATTR_OPTIONS),
+  ...Object.keys(REC_ATIME_OPTIONS),
+]

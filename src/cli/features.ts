@@ -1,0 +1,39 @@
+// runt features: what this build of runt implements (runtime-spec features.md).
+// Compile-time facts, not host probes: each entry is here because runt does it.
+
+import type { GlobalOptions } from './context'
+import { CAPABILITIES } from '../spec/linux-names'
+import { MOUNT_OPTION_NAMES } from '../plan/mount-options'
+
+declare const RUNT_VERSION: string
+declare const RUNT_COMMIT: string
+
+export function featuresDocument(): object {
+  return {
+    ociVersionMin: '1.0.0',
+    ociVersionMax: '1.3.0',
+    hooks: [],
+    mountOptions: [...MOUNT_OPTION_NAMES].sort(),
+    linux: {
+      namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts'],
+      capabilities: [...CAPABILITIES],
+      cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
+      seccomp: { enabled: false },
+      apparmor: { enabled: false },
+      selinux: { enabled: false },
+      intelRdt: { enabled: false },
+      mountExtensions: { idmap: { enabled: false } },
+      netDevices: { enabled: false },
+    },
+    annotations: {
+      'org.opencontainers.runt.version': typeof RUNT_VERSION === 'string' ? RUNT_VERSION : 'dev',
+      'org.opencontainers.runt.commit': typeof RUNT_COMMIT === 'string' ? RUNT_COMMIT : 'unknown',
+    },
+    potentiallyUnsafeConfigAnnotations: [],
+  }
+}
+
+export function features(_g: GlobalOptions): number {
+  process.stdout.write(`${JSON.stringify(featuresDocument(), null, 4)}\n`)
+  return 0
+}

@@ -1,0 +1,31 @@
+// runt kill <id> [signal]: send a signal (default SIGTERM) to the container's init.
+// With --all, to every process in the container's cgroup; that also works, and is
+// how clients clean up, after the init has exited.
+
+import { StatusError } from '../errors'
+import type { GlobalOptions } from './context'
+import { containerCgroups, withContainer } from '../runtime/container'
+import { signalInit } from '../runtime/init-process'
+import { parseSignal } from '../runtime/signals'
+import { SIGNALS } from '../spec/linux-names'
+
+export function kill(g: GlobalOptions, [id, signalText]: string[], opts: Record<string, unknown>): Promise<number> {
+  const signal = parseSignal(signalText ?? 'SIGTERM')
+  const all = opts.all === true
+  return withContainer(g, id, c => {
+    const cgroups = containerCgroups(c)
+    if (c.status === 'stopped' || c.record === null) {
+      if (!all) throw new StatusError('container not running', { id })
+      cgroups?.killAll(signal)
+      return 0
+    }
+    if (all) {
+      cgroups?.killAll(signal)
+      return 0
+    }
+    signalInit(c.record, signal)
+    // a container sharing a pid namespace does not end with its init: SIGKILL means all of it
+    if (signal === SIGNALS.KILL && c.record.sharedPidNs) cgroups?.killAll(signal)
+    return 0
+  })
+}

@@ -1,0 +1,16 @@
+// Commands of the runc contract whose implementation has not landed yet. They parse
+// their flags (so --help works) and then refuse clearly instead of pretending.
+
+import { RuntError } from '../errors'
+
+function notYet(command: string) {
+  return (): number => {
+    throw new RuntError(`runt ${command} is not implemented yet`)
+  }
+}
+
+export const exec = notYet('exec')
+export const pause = notYet('pause')
+export const resume = notYet('resume')
+export const update = notYet('update')
+export const events = notYet('events')

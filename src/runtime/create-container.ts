@@ -1,0 +1,160 @@
+// Creating a container (runtime-spec "create"): everything of config.json is applied
+// except the user process, which waits on the exec fifo until `start` (or, for a
+// foreground `run`, starts at once). Used by `create` and `run`.
+//
+// Order: validate (nothing on disk yet) -> take the state directory -> cgroups ->
+// plan -> launch the init (placed in its cgroup before it runs container code) ->
+// record the state -> pid file. Any failure undoes every step already taken.
+
+import fs from 'node:fs'
+import path from 'node:path'
+import type { GlobalOptions } from '../cli/context'
+import { loadConfig } from '../spec/validate'
+import type { Spec } from '../spec/types'
+import { validateId } from '../state/ids'
+import { StateStore, type ContainerHandle, type ContainerRecord } from '../state/store'
+import { writePidFile } from '../state/pidfile'
+import { processStartTime } from '../state/status'
+import { rfc3339Nano } from '../state/time'
+import { cgroupManager, type CgroupManager } from '../cgroups/manager'
+import { detectLayout, type CgroupLayout } from '../cgroups/detect'
+import type { CgroupLayout as PlanCgroupLayout } from '../plan/inputs'
+import { buildPlan } from '../plan/build'
+import { hostFacts } from '../plan/host-facts'
+import { launch } from '../launcher/launch'
+import { native } from '../sys/native'
+import { requireCgroupDriver } from './cgroup-driver'
+import { checkTerminalMode } from './terminal-mode'
+import { runHooks, stateForHooks } from '../hooks/run'
+import { refuseContainerNamespaceHooks } from './hook-support'
+
+export interface CreateOptions {
+  bundle: string
+  pidFile?: string
+  consoleSocket?: string
+  noPivot: boolean
+  noNewKeyring: boolean
+  preserveFds: number
+  /** false for `run`: the process starts as soon as it is set up */
+  waitForStart: boolean
+  /** runt returns while the container runs (create, run --detach) */
+  detached: boolean
+}
+
+export interface CreatedContainer {
+  id: string
+  pid: number
+  spec: Spec
+  handle: ContainerHandle
+  record: ContainerRecord
+  cgroups: CgroupManager
+}
+
+const O_PATH = 0o10000000
+
+/** Create the container; the returned handle still holds the container's lock. */
+export function createContainer(g: GlobalOptions, id: string, o: CreateOptions): CreatedContainer {
+  validateId(id)
+  requireCgroupDriver(g)
+  const bundle = path.resolve(o.bundle || '.')
+  const spec = loadConfig(bundle, { willStart: true })
+  refuseContainerNamespaceHooks(spec)
+  checkTerminalMode(spec.process?.terminal === true, o.consoleSocket, o.detached)
+
+  const store = new StateStore(g.root)
+  const handle = store.createContainerDir(id)
+  const undo: (() => void)[] = [() => handle.remove()]
+  const fds: number[] = []
+  try {
+    const layout = detectLayout()
+    const cgroups = cgroupManager({ id, cgroupsPath: spec.linux?.cgroupsPath }, layout)
+    cgroups.create()
+    undo.push(() => cgroups.destroy())
+    if (spec.linux?.resources) cgroups.apply(spec.linux.resources)
+
+    const rootfs = path.resolve(bundle, spec.root?.path ?? 'rootfs')
+    const record: ContainerRecord = {
+      id,
+      ociVersion: spec.ociVersion,
+      bundle,
+      rootfs,
+      created: '',
+      initPid: 0,
+      initStartTime: '',
+      annotations: spec.annotations ?? {},
+      owner: process.geteuid?.() ?? 0,
+      cgroupPaths: cgroups.paths(),
+      cgroupDirsCreated: cgroups.createdDirs(),
+      namespacePaths: {},
+      sharedPidNs: !(spec.linux?.namespaces ?? []).some(ns => ns.type === 'pid' && !ns.path),
+      config: spec,
+      rootless: false,
+    }
+    // recorded before the init exists, so `delete --force` can clean up after a killed create
+    handle.write(record)
+
+    const plan = buildPlan(spec, {
+      bundle,
+      noPivot: o.noPivot,
+      noNewKeyring: o.noNewKeyring,
+      preserveFds: o.preserveFds,
+    }, hostFacts(containerCgroupView(layout, cgroups.paths())))
+
+    let fifoFd: number | null = null
+    if (o.waitForStart) {
+      const fifo = path.join(handle.dir, 'exec.fifo')
+      native().mkfifo(fifo, 0o622)
+      fifoFd = fs.openSync(fifo, O_PATH) // libuv adds O_CLOEXEC
+      fds.push(fifoFd)
+    }
+    let consoleSocketFd: number | null = null
+    if (o.consoleSocket) {
+      consoleSocketFd = native().unixConnect(path.resolve(o.consoleSocket))
+      fds.push(consoleSocketFd)
+    }
+
+    const { pid } = launch(plan, { fifoFd, consoleSocketFd, preserveFds: o.preserveFds }, {
+      // the launcher has written the id maps; the init waits until we return
+      onPid: initPid => cgroups.join(initPid),
+      // namespaces and mounts exist, pivot_root is next: the runtime-namespace hooks
+      onHooks: initPid => {
+        const state = stateForHooks(record, 'creating', initPid)
+        runHooks('prestart', spec.hooks?.prestart, state, { cwd: bundle })
+        runHooks('createRuntime', spec.hooks?.createRuntime, state, { cwd: bundle })
+      },
+    })
+
+    record.initPid = pid
+    record.initStartTime = processStartTime(pid) ?? ''
+    record.created = rfc3339Nano()
+    record.namespacePaths = namespacePaths(spec, pid)
+    handle.write(record)
+    if (o.pidFile) writePidFile(path.resolve(o.pidFile), pid)
+    return { id, pid, spec, handle, record, cgroups }
+  } catch (err) {
+    for (const step of undo.reverse()) {
+      try { step() } catch { /* keep the first error; the rest is best effort */ }
+    }
+    throw err
+  } finally {
+    for (const fd of fds) fs.closeSync(fd)
+  }
+}
+
+/** What the container's /sys/fs/cgroup shows: cgroup2, or its group in each v1 hierarchy. */
+function containerCgroupView(layout: CgroupLayout, paths: Record<string, string>): PlanCgroupLayout {
+  if (layout.mode === 'unified') return { kind: 'unified' }
+  const hierarchies = layout.hierarchies
+    .filter(h => h.version === 1 && paths[h.key] !== undefined)
+    .map(h => ({ name: h.key, hostPath: paths[h.key] }))
+  return { kind: 'v1', hierarchies }
+}
+
+/** /proc paths of the namespaces the container owns, for joining them later (exec). */
+function namespacePaths(spec: Spec, pid: number): Record<string, string> {
+  const procName: Record<string, string> = { mount: 'mnt', network: 'net', pid: 'pid', ipc: 'ipc', uts: 'uts', user: 'user', cgroup: 'cgroup', time: 'time' }
+  const out: Record<string, string> = {}
+  for (const ns of spec.linux?.namespaces ?? []) out[ns.type] = ns.path || `/proc/${pid}/ns/${procName[ns.type]}`
+  return out
+}
+

@@ -1,0 +1,66 @@
+// The container's init process, addressed safely: through a pidfd taken while the
+// pid still names the recorded process (same start time), so a recycled pid is
+// never signalled.
+
+import fs from 'node:fs'
+import { StatusError } from '../errors'
+import type { ContainerRecord } from '../state/store'
+import { processStartTime } from '../state/status'
+import { native } from '../sys/native'
+
+/** A pidfd for the recorded init, or null when that process is gone. */
+function openInit(rec: ContainerRecord): number | null {
+  if (rec.initPid <= 0) return null
+  let fd: number
+  try {
+    fd = native().pidfdOpen(rec.initPid)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return null
+    throw err
+  }
+  // the pidfd pins the process: if the start time still matches now, it is ours
+  if (processStartTime(rec.initPid) !== rec.initStartTime) {
+    fs.closeSync(fd)
+    return null
+  }
+  return fd
+}
+
+/** Send a signal to the init; StatusError('container not running') when it is gone. */
+export function signalInit(rec: ContainerRecord, signal: number): void {
+  const fd = openInit(rec)
+  if (fd === null) throw new StatusError('container not running', { id: rec.id })
+  try {
+    native().pidfdSendSignal(fd, signal)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') throw new StatusError('container not running', { id: rec.id })
+    throw err
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** True while the recorded init is alive (a zombie counts as gone). */
+export function initAlive(rec: ContainerRecord): boolean {
+  return rec.initPid > 0 && processStartTime(rec.initPid) === rec.initStartTime && !isZombie(rec.initPid)
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z'
+  } catch {
+    return true
+  }
+}
+
+/** Wait until the init is gone; false if it is still alive after timeoutMs. */
+export function waitForInitExit(rec: ContainerRecord, timeoutMs: number): boolean {
+  const deadline = Date.now() + timeoutMs
+  const tick = new Int32Array(new SharedArrayBuffer(4))
+  while (initAlive(rec)) {
+    if (Date.now() >= deadline) return false
+    Atomics.wait(tick, 0, 0, 5)
+  }
+  return true
+}

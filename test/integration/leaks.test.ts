@@ -1,0 +1,49 @@
+// Many lifecycles leave nothing behind; descriptors pass only as asked.
+import t from 'tap'
+import fs from 'node:fs'
+import { containerSuite, shBundle, hostMountCount, cgroupDirsNamed, processesMentioning } from './helpers'
+
+const suite = containerSuite(t)
+if (suite) {
+  const { root, runt } = suite
+
+  t.test('100 create/start/kill/delete cycles leave no process, mount, cgroup or state', async t => {
+    const marker = `leakcheck${process.pid}`
+    const bundle = shBundle(`exec sleep 7777`, s => { s.process.env.push(`MARK=${marker}`) })
+    t.teardown(() => fs.rmSync(bundle, { recursive: true, force: true }))
+    const mounts = hostMountCount()
+    const prefix = `loop${process.pid}-`
+    for (let i = 0; i < 100; i++) {
+      const id = `${prefix}${i}`
+      const steps = [['create', '-b', bundle, id], ['start', id], ['kill', id, 'KILL'], ['delete', '--force', id]]
+      for (const step of steps) {
+        const r = runt(step)
+        if (r.status !== 0) {
+          t.fail(`cycle ${i}: ${step[0]} failed: ${r.stderr}`)
+          return
+        }
+      }
+    }
+    t.pass('100 cycles ran')
+    t.same(fs.readdirSync(root), [], 'no state directory left')
+    t.same(cgroupDirsNamed(prefix), [], 'no cgroup directory left')
+    t.equal(hostMountCount(), mounts, 'no mount left')
+    t.same(processesMentioning('sleep 7777'), [], 'no container process left')
+  })
+
+  t.test('--preserve-fds passes exactly fds 3..3+N-1', async t => {
+    const bundle = shBundle('ls /proc/self/fd | tr "\\n" " "; cat <&3')
+    t.teardown(() => fs.rmSync(bundle, { recursive: true, force: true }))
+    const file = `${bundle}/payload`
+    fs.writeFileSync(file, 'through fd 3\n')
+    const fd3 = fs.openSync(file, 'r')
+    const fd4 = fs.openSync(file, 'r')
+    const r = runt(['run', '--preserve-fds', '1', '-b', bundle, `fds${process.pid}`], {}, [fd3, fd4])
+    fs.closeSync(fd3)
+    fs.closeSync(fd4)
+    t.equal(r.status, 0, r.stderr)
+    // ls itself opens one descriptor for /proc/self/fd
+    t.match(r.stdout, /^0 1 2 3 \d+ \nthrough fd 3\n$/)
+    t.notMatch(r.stdout, /^0 1 2 3 4 5 /, 'fd 4 was not passed')
+  })
+}
