@@ -17,6 +17,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { systemError } from '../errors'
 import { Msg, encodePlan } from '../plan/wire'
 import type { LaunchPlan } from '../plan/types'
 import { native, nativeBuildDir, type WaitResult } from '../sys/native'
@@ -125,8 +126,16 @@ function sendPlan(chan: SyncChannel, plan: LaunchPlan): void {
   }
 }
 
+function spawnExecutor(io: LaunchIo): { pid: number; syncFd: number } {
+  try {
+    return native().spawnExecutor(executorPath(), io.fifoFd ?? -1, io.consoleSocketFd ?? -1, io.preserveFds)
+  } catch (err) {
+    throw systemError('start the executor', err, { path: executorPath() })
+  }
+}
+
 export function launch(plan: LaunchPlan, io: LaunchIo, cb: LaunchCallbacks): { pid: number } {
-  const spawned = native().spawnExecutor(executorPath(), io.fifoFd ?? -1, io.consoleSocketFd ?? -1, io.preserveFds)
+  const spawned = spawnExecutor(io)
   const chan = new SyncChannel(spawned.syncFd, SYNC_TIMEOUT_MS)
   const children = new Children()
   children.add(spawned.pid)
