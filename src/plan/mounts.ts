@@ -51,11 +51,10 @@ function refuseUnsupported(mount: Mount, options: ParsedMountOptions, where: str
   if (options.idmap || mount.uidMappings || mount.gidMappings) {
     throw new ConfigError([`${where}: idmapped mounts ("idmap", "ridmap", uidMappings/gidMappings) are not supported yet`])
   }
+  if (options.tmpcopyup) throw new ConfigError([`${where}: "tmpcopyup" is not supported yet`])
 }
 
 function optionFields(options: ParsedMountOptions): Pick<MountOp, 'flags' | 'propagation' | 'data' | 'recAttrSet' | 'recAttrClr'> {
-  // NOTE: options.tmpcopyup is parsed but the executor cannot copy up yet, and
-  // LaunchPlan has no field for it: such a tmpfs is mounted empty.
   return {
     flags: options.flags,
     propagation: options.propagation,
@@ -71,13 +70,15 @@ function bindOp(
   if (!mount.source) throw new ConfigError([`${where}: a bind mount needs a source`])
   // an absolute source is kept as written: cleaning "a/link/../b" could name another file
   const source = posix.isAbsolute(mount.source) ? mount.source : posix.join(bundle, mount.source)
+  const isDirectory = facts.isDirectory(source)
+  if (isDirectory === undefined) throw new ConfigError([`${where}: bind source ${JSON.stringify(source)} does not exist`])
   return {
     ...optionFields(options),
     flags: options.flags | MS.BIND,
     destination,
     source,
     fstype: 'bind',
-    createAs: facts.isDirectory(source) === false ? 'file' : 'dir',
+    createAs: isDirectory ? 'dir' : 'file',
   }
 }
 

@@ -39,7 +39,7 @@ if (suite) {
       s.mounts.push({ destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid'] })
     }).out, 'wrote\n')
     t.equal(inside('ls /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /dev/ptmx >/dev/null && echo ok').out, 'ok\n')
-    t.equal(inside('readlink /dev/fd /dev/stdin /dev/ptmx').out, '/proc/self/fd\n/proc/self/fd/0\npts/ptmx\n')
+    t.equal(inside('for l in /dev/fd /dev/stdin /dev/ptmx; do readlink $l; done').out, '/proc/self/fd\n/proc/self/fd/0\npts/ptmx\n')
   })
 
   t.test('masked paths are unreadable, readonly paths are read-only', async t => {
@@ -82,6 +82,22 @@ if (suite) {
   })
 
   t.test('only the expected descriptors reach the container', async t => {
-    t.equal(inside('ls /proc/1/fd').out, '0\n1\n2\n', 'the init holds 0, 1, 2 only')
+    const bundle = shBundle('exec sleep 1000')
+    bundles.push(bundle)
+    const id = uniqueId()
+    // runt itself is started holding extra descriptors, as a careless caller might
+    const extra = fs.openSync('/etc/hostname', 'r')
+    t.equal(runt(['create', '-b', bundle, id], {}, [extra]).status, 0)
+    fs.closeSync(extra)
+    const pid = JSON.parse(runt(['state', id]).stdout).pid
+    const fds = () => fs.readdirSync(`/proc/${pid}/fd`).map(Number).sort((a, b) => a - b)
+    const waiting = fds()
+    t.same(waiting.slice(0, 3), [0, 1, 2])
+    t.equal(waiting.length, 4, 'waiting for start: stdio and the exec fifo only')
+    t.match(fs.readlinkSync(`/proc/${pid}/fd/${waiting[3]}`), /exec\.fifo$/)
+    t.equal(runt(['start', id]).status, 0)
+    for (let i = 0; i < 100 && fs.readlinkSync(`/proc/${pid}/exe`).startsWith('/memfd'); i++) await new Promise(r => setTimeout(r, 10))
+    t.same(fds(), [0, 1, 2], 'the running process holds 0, 1, 2 only')
+    runt(['delete', '-f', id])
   })
 }

@@ -318,6 +318,14 @@ t.test('idmapped mounts are refused, naming the mount', async t => {
   }
 })
 
+t.test('a missing bind source and tmpcopyup are refused before anything runs', async t => {
+  const spec = runcSpec()
+  spec.mounts = [{ destination: '/data', source: '/no/such/dir', options: ['rbind'] }]
+  t.throws(() => plan(spec), { name: 'ConfigError', message: '/mounts/0 (/data): bind source "/no/such/dir" does not exist' })
+  spec.mounts = [{ destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup'] }]
+  t.throws(() => plan(spec), { name: 'ConfigError', message: '/mounts/0 (/run): "tmpcopyup" is not supported yet' })
+})
+
 t.test('hostname or domainname need a UTS namespace of their own', async t => {
   const spec = runcSpec()
   spec.linux!.namespaces = spec.linux!.namespaces!.filter(ns => ns.type !== 'uts')
