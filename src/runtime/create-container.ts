@@ -26,7 +26,7 @@ import { native } from '../sys/native'
 import { requireCgroupDriver } from './cgroup-driver'
 import { checkTerminalMode } from './terminal-mode'
 import { runHooks, stateForHooks } from '../hooks/run'
-import { refuseContainerNamespaceHooks } from './hook-support'
+import { refuseUnsupported } from './unsupported'
 
 export interface CreateOptions {
   bundle: string
@@ -58,7 +58,7 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
   requireCgroupDriver(g)
   const bundle = path.resolve(o.bundle || '.')
   const spec = loadConfig(bundle, { willStart: true })
-  refuseContainerNamespaceHooks(spec)
+  refuseUnsupported(spec)
   checkTerminalMode(spec.process?.terminal === true, o.consoleSocket, o.detached)
 
   const store = new StateStore(g.root)

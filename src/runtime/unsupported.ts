@@ -1,0 +1,38 @@
+// Fields of config.json that runt cannot honour yet. A runtime that silently skips
+// part of a config runs a container other than the one asked for (without its seccomp
+// filter, say), so each of these is refused with the field's pointer, as runc refuses
+// what its build or host cannot do ("seccomp: config provided but seccomp not supported").
+
+import { ConfigError } from '../errors'
+import type { Spec } from '../spec/types'
+
+interface Unsupported {
+  pointer: string
+  present(spec: Spec): boolean
+  why: string
+}
+
+const NOT_YET = 'not supported by runt yet'
+
+const UNSUPPORTED: Unsupported[] = [
+  { pointer: '/linux/seccomp', present: s => s.linux?.seccomp !== undefined, why: NOT_YET },
+  { pointer: '/process/apparmorProfile', present: s => !!s.process?.apparmorProfile, why: 'AppArmor is not supported by runt yet (and is not enabled on this host)' },
+  { pointer: '/process/selinuxLabel', present: s => !!s.process?.selinuxLabel, why: 'SELinux is not supported by runt yet (and is not enabled on this host)' },
+  { pointer: '/linux/mountLabel', present: s => !!s.linux?.mountLabel, why: 'SELinux is not supported by runt yet (and is not enabled on this host)' },
+  { pointer: '/process/scheduler', present: s => s.process?.scheduler !== undefined, why: NOT_YET },
+  { pointer: '/process/ioPriority', present: s => s.process?.ioPriority !== undefined, why: NOT_YET },
+  { pointer: '/process/execCPUAffinity', present: s => s.process?.execCPUAffinity !== undefined, why: NOT_YET },
+  { pointer: '/linux/personality', present: s => s.linux?.personality !== undefined, why: NOT_YET },
+  { pointer: '/linux/intelRdt', present: s => s.linux?.intelRdt !== undefined, why: NOT_YET },
+  { pointer: '/linux/netDevices', present: s => s.linux?.netDevices !== undefined && Object.keys(s.linux.netDevices).length > 0, why: NOT_YET },
+  { pointer: '/linux/memoryPolicy', present: s => s.linux?.memoryPolicy !== undefined, why: NOT_YET },
+  // these two must run inside the container's namespaces, which runt cannot do yet
+  { pointer: '/hooks/createContainer', present: s => (s.hooks?.createContainer?.length ?? 0) > 0, why: NOT_YET },
+  { pointer: '/hooks/startContainer', present: s => (s.hooks?.startContainer?.length ?? 0) > 0, why: NOT_YET },
+]
+
+/** Throw a ConfigError listing every field of spec that runt cannot honour. */
+export function refuseUnsupported(spec: Spec): void {
+  const problems = UNSUPPORTED.filter(u => u.present(spec)).map(u => `${u.pointer}: ${u.why}`)
+  if (problems.length > 0) throw new ConfigError(problems)
+}

@@ -1,0 +1,28 @@
+import t from 'tap'
+import { refuseUnsupported } from '../../src/runtime/unsupported'
+import { defaultSpec } from '../../src/spec/default-config'
+import { ConfigError } from '../../src/errors'
+import type { Spec } from '../../src/spec/types'
+
+t.test('the default config has nothing runt cannot honour', async t => {
+  t.doesNotThrow(() => refuseUnsupported(defaultSpec({ rootless: false })))
+})
+
+t.test('each field runt cannot honour yet is refused by pointer, all at once', async t => {
+  const spec = defaultSpec({ rootless: false }) as Spec
+  spec.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' }
+  spec.process!.apparmorProfile = 'docker-default'
+  spec.hooks = { createContainer: [{ path: '/bin/true' }] }
+  let err: unknown
+  try {
+    refuseUnsupported(spec)
+  } catch (e) {
+    err = e
+  }
+  t.type(err, ConfigError)
+  t.same((err as ConfigError).problems, [
+    '/linux/seccomp: not supported by runt yet',
+    '/process/apparmorProfile: AppArmor is not supported by runt yet (and is not enabled on this host)',
+    '/hooks/createContainer: not supported by runt yet',
+  ])
+})
