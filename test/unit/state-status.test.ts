@@ -60,11 +60,14 @@ t.test('a pid now used by another process (other start time) is stopped', async 
 })
 
 t.test('a zombie init is stopped', async t => {
-  // the backgrounded `true` becomes a child of the exec'd sleep, which never reaps it
-  const parent = spawn('sh', ['-c', 'true & echo $!; exec sleep 1000'], { stdio: ['ignore', 'pipe', 'ignore'] })
+  // python never reaps a child it did not wait for (a shell may reap it behind our back)
+  const script = 'import os, sys, time\npid = os.fork()\nif pid == 0: os._exit(0)\nprint(pid, flush=True)\ntime.sleep(1000)\n'
+  const parent = spawn('python3', ['-c', script], { stdio: ['ignore', 'pipe', 'ignore'] })
   t.teardown(() => { parent.kill('SIGKILL') })
   const zombie = Number((await new Promise<Buffer>(resolve => parent.stdout.once('data', resolve))).toString().trim())
-  while (readProcStat(zombie)?.state !== 'Z') await new Promise(resolve => setImmediate(resolve))
+  const deadline = Date.now() + 5000
+  while (readProcStat(zombie)?.state !== 'Z' && Date.now() < deadline) await new Promise(resolve => setTimeout(resolve, 5))
+  t.equal(readProcStat(zombie)?.state, 'Z', 'the child is a zombie')
   t.equal(containerStatus(recordFor(zombie, processStartTime(zombie)), t.testdir()), 'stopped')
 })
 
