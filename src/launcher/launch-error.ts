@@ -4,6 +4,8 @@
 import os from 'node:os'
 import { RuntError } from '../errors'
 import { native } from '../sys/native'
+import { RLIMITS } from '../spec/linux-names'
+import type { LaunchPlan } from '../plan/types'
 
 const errnoNames = new Map<number, string>(Object.entries(os.constants.errno).map(([name, n]) => [n, name]))
 
@@ -27,10 +29,25 @@ export class LaunchError extends RuntError {
   }
 }
 
-/** The error the executor reported in an ERROR frame; arg0 is the process's args[0]. */
-export function launchErrorFromFrame(errno: number, step: string, path: string, arg0: string): LaunchError {
+const RLIMIT_NAMES = new Map(Object.entries(RLIMITS).map(([name, n]) => [n, name]))
+
+/** The error the executor reported in an ERROR frame, explained with the plan's values. */
+export function launchErrorFromFrame(errno: number, step: string, path: string, plan: Pick<LaunchPlan, 'args' | 'rlimits' | 'oomScoreAdj'>): LaunchError {
   const name = errnoName(errno)
   const facts = { step, errno: name, path }
+  const arg0 = plan.args[0] ?? ''
+  const denied = errno === os.constants.errno.EPERM || errno === os.constants.errno.EACCES
+  if (step === 'setrlimit') {
+    // runc: "error setting rlimit type 7: operation not permitted"
+    const rl = plan.rlimits.find(r => String(r.resource) === path)
+    const what = rl ? ` (${RLIMIT_NAMES.get(rl.resource) ?? '?'}, soft ${rl.soft}, hard ${rl.hard})` : ''
+    const hint = denied ? '; raising a hard limit needs CAP_SYS_RESOURCE, which this runtime does not have' : ''
+    return new LaunchError(`error setting rlimit type ${path}${what}: ${errnoText(errno)} (${name})${hint}`, facts)
+  }
+  if (step === 'oom_score_adj' && plan.oomScoreAdj !== null) {
+    const hint = denied ? '; lowering oom_score_adj needs CAP_SYS_RESOURCE, which this runtime does not have' : ''
+    return new LaunchError(`error setting oom_score_adj to ${plan.oomScoreAdj}: ${errnoText(errno)} (${name})${hint}`, facts)
+  }
   if (step === 'exec') {
     // runc's texts, which podman and CRI-O classify (127 for not found, 126 for denied)
     if (errno === os.constants.errno.ENOENT && !arg0.includes('/')) {

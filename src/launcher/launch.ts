@@ -91,7 +91,7 @@ function frameError(m: Message, plan: LaunchPlan): LaunchError {
   if (m.payload.length < 8) return protocolError('ERROR message without an errno')
   const errno = Number(m.payload.readBigUInt64LE(0))
   const strings = m.payload.subarray(8).toString('utf8').split('\0')
-  return launchErrorFromFrame(errno, strings[0] ?? '', strings[1] ?? '', plan.args[0] ?? '')
+  return launchErrorFromFrame(errno, strings[0] ?? '', strings[1] ?? '', plan)
 }
 
 function protocolError(what: string): LaunchError {

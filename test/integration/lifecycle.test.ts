@@ -188,6 +188,11 @@ if (suite) {
     t.equal(await second.exited, 128 + 9, 'killed by SIGKILL: 137')
   })
 
+  const hasCapSysResource = () => {
+    const bnd = /^CapBnd:\s*([0-9a-f]+)$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'))
+    return bnd !== null && (BigInt('0x' + bnd[1]) & (1n << 24n)) !== 0n
+  }
+
   t.test('failed creates leave nothing behind', async t => {
     const cases: [string, (spec: any) => void, RegExp][] = [
       ['missing executable', s => { s.process.args = ['/no/such/binary'] }, /no\/such\/binary/],
@@ -196,6 +201,14 @@ if (suite) {
       ['bad mount source', s => { s.mounts.push({ destination: '/mnt', type: 'bind', source: '/no/such/source', options: ['bind'] }) }, /bind source "\/no\/such\/source" does not exist/],
       ['invalid config', s => { s.linux.namespaces.push({ type: 'pid' }) }, /\/linux\/namespaces/],
     ]
+    if (!hasCapSysResource()) {
+      // this host's root lacks CAP_SYS_RESOURCE: both must fail clearly, naming value and cause
+      cases.push(
+        ['oom_score_adj lowered', s => { s.process.oomScoreAdj = -500 }, /^error setting oom_score_adj to -500: permission denied \(EACCES\); lowering oom_score_adj needs CAP_SYS_RESOURCE/],
+        ['hard rlimit raised', s => { s.process.rlimits = [{ type: 'RLIMIT_NOFILE', soft: 1024, hard: 99999999 }] },
+          /^error setting rlimit type 7 \(RLIMIT_NOFILE, soft 1024, hard 99999999\): operation not permitted \(EPERM\); raising a hard limit needs CAP_SYS_RESOURCE/],
+      )
+    }
     const mountsBefore = hostMountCount()
     for (const [name, edit, message] of cases) {
       const bundle = shBundle('true', edit)
