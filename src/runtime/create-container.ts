@@ -93,12 +93,16 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
     // recorded before the init exists, so `delete --force` can clean up after a killed create
     handle.write(record)
 
+    // socket activation: the fds systemd handed us go first, then --preserve-fds
+    const activation = socketActivation(process.env)
+    const preserveFds = activation.fds + o.preserveFds
     const plan = buildPlan(spec, {
       bundle,
       noPivot: o.noPivot,
       noNewKeyring: o.noNewKeyring,
-      preserveFds: o.preserveFds,
+      preserveFds,
     }, hostFacts(containerCgroupView(layout, cgroups.paths())))
+    plan.env.push(...activation.env)
 
     let fifoFd: number | null = null
     if (o.waitForStart) {
@@ -113,7 +117,7 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
       fds.push(consoleSocketFd)
     }
 
-    const { pid } = launch(plan, { fifoFd, consoleSocketFd, preserveFds: o.preserveFds }, {
+    const { pid } = launch(plan, { fifoFd, consoleSocketFd, preserveFds }, {
       // the launcher has written the id maps; the init waits until we return
       onPid: initPid => cgroups.join(initPid),
       // namespaces and mounts exist, pivot_root is next: the runtime-namespace hooks
@@ -139,6 +143,16 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
   } finally {
     for (const fd of fds) fs.closeSync(fd)
   }
+}
+
+/**
+ * LISTEN_FDS in runt's environment (systemd socket activation): those fds, 3 onwards,
+ * pass to the container, which is told about them as its pid 1 (as runc does).
+ */
+export function socketActivation(env: NodeJS.ProcessEnv): { fds: number; env: string[] } {
+  const n = env.LISTEN_FDS
+  if (n === undefined || !/^\d+$/.test(n) || Number(n) === 0) return { fds: 0, env: [] }
+  return { fds: Number(n), env: [`LISTEN_FDS=${n}`, 'LISTEN_PID=1'] }
 }
 
 /** What the container's /sys/fs/cgroup shows: cgroup2, or its group in each v1 hierarchy. */

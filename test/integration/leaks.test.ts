@@ -46,4 +46,19 @@ if (suite) {
     t.equal(r.stdout, '0 1 2 3 4 through fd 3\n', 'fd 4 is the directory ls reads')
     t.notMatch(r.stdout, /^0 1 2 3 4 5 /, 'fd 4 was not passed')
   })
+
+  t.test('LISTEN_FDS: socket-activation fds pass first, and the process is told', async t => {
+    const bundle = shBundle('echo $LISTEN_FDS $LISTEN_PID; ls /proc/self/fd | tr "\\n" " "; echo; cat <&3; cat <&4')
+    t.teardown(() => fs.rmSync(bundle, { recursive: true, force: true }))
+    const file = (text: string) => {
+      const p = `${bundle}/${text}`
+      fs.writeFileSync(p, `${text}\n`)
+      return fs.openSync(p, 'r')
+    }
+    const fds = [file('activated'), file('preserved')]
+    const r = runt(['run', '--preserve-fds', '1', '-b', bundle, `listen${process.pid}`], { env: { ...process.env, LISTEN_FDS: '1' } }, fds)
+    for (const fd of fds) fs.closeSync(fd)
+    t.equal(r.status, 0, r.stderr)
+    t.equal(r.stdout, '1 1\n0 1 2 3 4 5 \nactivated\npreserved\n')
+  })
 }
