@@ -1,33 +1,41 @@
-// Freezing a container's group, so that signalling every pid in it is not a race
-// against processes that fork meanwhile. v1: the freezer controller's freezer.state;
-// v2 (and the cgroup2 group of a hybrid host): the core file cgroup.freeze.
+// Freezing a container's group: for pause/resume, and so that signalling every pid in
+// it is not a race against processes that fork meanwhile. v1: the freezer controller's
+// freezer.state; v2: the core file cgroup.freeze (kernel 5.2+).
 
 import path from 'node:path'
 import type { CgroupHost } from './host'
 
 export interface Freezer {
   isFrozen(): boolean
-  /** freeze and wait (bounded) until the kernel reports the group frozen */
-  freeze(): void
+  /** freeze and wait (bounded) until the kernel reports the group frozen; false if it never did */
+  freeze(): boolean
   thaw(): void
 }
 
 // A group whose tasks sit in uninterruptible sleep may stay "FREEZING" for long; after
-// this many polls the caller goes on unfrozen rather than hang.
-const POLLS = 50
+// this many polls the caller goes on (killAll) or fails (pause) rather than hang.
+const POLLS = 100
+// v1: writing FROZEN again makes the kernel retry tasks it could not freeze the first time
+const REWRITE_EVERY = 10
 
-function waitFor(host: CgroupHost, done: () => boolean): void {
-  for (let i = 0; i < POLLS && !done(); i++) host.sleep(Math.min(1 + i, 10))
+function waitFor(host: CgroupHost, done: () => boolean, retry: () => void = () => {}): boolean {
+  for (let i = 0; i < POLLS; i++) {
+    if (done()) return true
+    if (i > 0 && i % REWRITE_EVERY === 0) retry()
+    host.sleep(Math.min(1 + i, 10))
+  }
+  return done()
 }
 
 export function v1Freezer(host: CgroupHost, dir: string): Freezer {
   const stateFile = path.join(dir, 'freezer.state')
   const state = (): string => (host.read(stateFile) ?? '').trim()
+  const freeze = () => host.write(stateFile, 'FROZEN')
   return {
     isFrozen: () => state() === 'FROZEN',
     freeze() {
-      host.write(stateFile, 'FROZEN')
-      waitFor(host, () => state() === 'FROZEN')
+      freeze()
+      return waitFor(host, () => state() === 'FROZEN', freeze)
     },
     thaw: () => host.write(stateFile, 'THAWED'),
   }
@@ -42,7 +50,7 @@ export function v2Freezer(host: CgroupHost, dir: string): Freezer | undefined {
     isFrozen: () => (host.read(freezeFile) ?? '').trim() === '1',
     freeze() {
       host.write(freezeFile, '1')
-      waitFor(host, () => eventsSay('frozen 1'))
+      return waitFor(host, () => eventsSay('frozen 1'))
     },
     thaw: () => host.write(freezeFile, '0'),
   }

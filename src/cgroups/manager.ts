@@ -14,7 +14,8 @@ import { detectLayout, type CgroupLayout, type CgroupMode, type Hierarchy } from
 import { v1Freezer, v2Freezer, type Freezer } from './freezer'
 import { hostCgroups, pidsBelow, readWords, type CgroupHost } from './host'
 import { containerCgroupDirs } from './path'
-import { v1ResourceWrites, v2ResourceWrites, type CgroupWrite } from './resources'
+import { refuseUnapplied, v1ResourceWrites, v2ResourceWrites, type CgroupWrite } from './resources'
+import { oomKillCount, v1Stats, v2Stats, type Stats } from './stats'
 import { fillEmptyCpuset } from './v1'
 import { delegateControllers, killViaCgroupKill } from './v2'
 
@@ -31,8 +32,16 @@ export interface CgroupManager {
   pids(): number[]
   /** send signal to every process: cgroup.kill for SIGKILL where the kernel has it, else freeze, signal each pid, thaw */
   killAll(signal: number): void
-  /** write linux.resources (memory, cpu, pids so far) into the container's groups */
-  apply(resources: Resources): void
+  /** write linux.resources into the container's groups; a resource runt cannot apply here is an error naming it */
+  apply(resources: Resources, opts?: ApplyOptions): void
+  /** freeze every process (pause); throws when the kernel does not report the group frozen in time */
+  freeze(): void
+  thaw(): void
+  isFrozen(): boolean
+  /** the groups' statistics in runc's events shape (types.Stats) */
+  stats(): Stats
+  /** how many processes the OOM killer has killed in the group so far (memory oom_kill counter) */
+  oomKills(): number
   /** remove the directories create() made, deepest first; the container's own groups after killing stragglers (bounded) */
   destroy(): void
 }
@@ -45,6 +54,11 @@ export interface CgroupManagerOptions {
   paths?: Record<string, string>
   /** createdDirs() as stored at create */
   created?: string[]
+}
+
+export interface ApplyOptions {
+  /** update: devices are set at create only, as runc's update skips them */
+  skipDevices?: boolean
 }
 
 interface Group {
@@ -143,10 +157,46 @@ class FsCgroupManager implements CgroupManager {
     return g ? pidsBelow(this.host, g.dir) : []
   }
 
+  /** v1's freezer wherever it is mounted (what runc and v1 tools read), else cgroup2's cgroup.freeze */
   private freezer(): Freezer | undefined {
-    const v2 = this.groups.find(g => g.hierarchy.version === 2)
     const v1 = this.v1Group('freezer')
-    return (v2 && v2Freezer(this.host, v2.dir)) ?? (v1 && v1Freezer(this.host, v1.dir))
+    const v2 = this.groups.find(g => g.hierarchy.version === 2)
+    return (v1 && v1Freezer(this.host, v1.dir)) ?? (v2 && v2Freezer(this.host, v2.dir))
+  }
+
+  private requireFreezer(): Freezer {
+    const f = this.freezer()
+    if (!f) throw new SystemError(`container ${this.id}: no freezer: neither the v1 freezer controller nor cgroup.freeze is available`, { id: this.id })
+    return f
+  }
+
+  freeze(): void {
+    const f = this.requireFreezer()
+    if (!f.freeze()) {
+      f.thaw()
+      throw new SystemError(`container ${this.id}: cgroup did not freeze (a process stays in uninterruptible sleep); left thawed`, { id: this.id })
+    }
+  }
+
+  thaw(): void {
+    this.requireFreezer().thaw()
+  }
+
+  isFrozen(): boolean {
+    return this.freezer()?.isFrozen() ?? false
+  }
+
+  stats(): Stats {
+    if (this.mode === 'unified') return v2Stats(this.groups[0].dir)
+    const dirs: Record<string, string> = {}
+    for (const g of this.groups) for (const c of g.hierarchy.controllers) if (g.hierarchy.version === 1) dirs[c] = g.dir
+    return v1Stats(dirs)
+  }
+
+  oomKills(): number {
+    const g = this.mode === 'unified' ? this.groups[0] : this.v1Group('memory')
+    if (!g) return 0
+    return oomKillCount(this.host.read(path.join(g.dir, this.mode === 'unified' ? 'memory.events' : 'memory.oom_control')) ?? '')
   }
 
   killAll(signal: number): void {
@@ -165,7 +215,9 @@ class FsCgroupManager implements CgroupManager {
     }
   }
 
-  apply(resources: Resources): void {
+  apply(resources: Resources, opts: ApplyOptions = {}): void {
+    if (opts.skipDevices) resources = { ...resources, devices: undefined }
+    refuseUnapplied(resources, this.mode)
     if (this.mode === 'unified') {
       const g = this.groups[0]
       const offered = readWords(this.host, path.join(g.dir, 'cgroup.controllers'))

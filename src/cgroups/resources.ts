@@ -1,10 +1,13 @@
 // linux.resources -> the ordered cgroup file writes that apply them (pure).
 // Covered: memory (limit, reservation, swap, swappiness, disableOOMKiller), cpu
-// (shares, quota, period, cpus, mems), pids. Not yet: devices, blockIO, hugepages,
-// network, rdma, unified, cpu burst/realtime/idle, memory kernel/kernelTCP/useHierarchy.
+// (shares, quota, period, burst, idle, cpus, mems; realtime on v1), pids; on v1 also
+// devices and blockIO throttling. Everything else is refused by refuseUnapplied():
+// a limit silently skipped is a container other than the one asked for.
 
 import { ConfigError } from '../errors'
-import type { CPU, Memory, Resources } from '../spec/types'
+import type { BlockIO, BlockIODeviceThrottle, CPU, Memory, Resources } from '../spec/types'
+import type { CgroupMode } from './detect'
+import { v1DeviceWrites } from './devices'
 
 export interface CgroupWrite {
   /** the controller owning the file: on v1 it picks the hierarchy */
@@ -68,7 +71,27 @@ function v1CpuWrites(cpu: CPU): CgroupWrite[] {
   if (cpu.shares) w.push(write('cpu', 'cpu.shares', cpu.shares))
   if (cpu.period) w.push(write('cpu', 'cpu.cfs_period_us', cpu.period))
   if (cpu.quota) w.push(write('cpu', 'cpu.cfs_quota_us', cpu.quota))
+  if (cpu.burst !== undefined) w.push(write('cpu', 'cpu.cfs_burst_us', cpu.burst))
+  // the period first: the kernel checks runtime against it
+  if (cpu.realtimePeriod) w.push(write('cpu', 'cpu.rt_period_us', cpu.realtimePeriod))
+  if (cpu.realtimeRuntime) w.push(write('cpu', 'cpu.rt_runtime_us', cpu.realtimeRuntime))
+  if (cpu.idle !== undefined) w.push(write('cpu', 'cpu.idle', cpu.idle))
   return [...w, ...cpusetWrites(cpu)]
+}
+
+const THROTTLES: [keyof BlockIO, string][] = [
+  ['throttleReadBpsDevice', 'blkio.throttle.read_bps_device'],
+  ['throttleWriteBpsDevice', 'blkio.throttle.write_bps_device'],
+  ['throttleReadIOPSDevice', 'blkio.throttle.read_iops_device'],
+  ['throttleWriteIOPSDevice', 'blkio.throttle.write_iops_device'],
+]
+
+function v1BlkioWrites(b: BlockIO): CgroupWrite[] {
+  const w: CgroupWrite[] = []
+  for (const [field, file] of THROTTLES) {
+    for (const d of (b[field] as BlockIODeviceThrottle[] | undefined) ?? []) w.push(write('blkio', file, `${d.major}:${d.minor} ${d.rate ?? 0}`))
+  }
+  return w
 }
 
 /** The writes for a cgroup v1 (or hybrid) host, in order. */
@@ -77,6 +100,8 @@ export function v1ResourceWrites(r: Resources, current: CurrentSettings = {}): C
     ...(r.memory ? v1MemoryWrites(r.memory, current) : []),
     ...(r.cpu ? v1CpuWrites(r.cpu) : []),
     ...pidsWrites(r.pids?.limit),
+    ...(r.blockIO ? v1BlkioWrites(r.blockIO) : []),
+    ...(r.devices?.length ? v1DeviceWrites(r.devices) : []),
   ]
 }
 
@@ -114,6 +139,8 @@ function v2CpuWrites(cpu: CPU): CgroupWrite[] {
     const quota = cpu.quota && cpu.quota > 0 ? String(cpu.quota) : 'max'
     w.push(write('cpu', 'cpu.max', cpu.period ? `${quota} ${cpu.period}` : quota))
   }
+  if (cpu.burst !== undefined) w.push(write('cpu', 'cpu.max.burst', cpu.burst))
+  if (cpu.idle !== undefined) w.push(write('cpu', 'cpu.idle', cpu.idle))
   return [...w, ...cpusetWrites(cpu)]
 }
 
@@ -124,4 +151,33 @@ export function v2ResourceWrites(r: Resources): CgroupWrite[] {
     ...(r.cpu ? v2CpuWrites(r.cpu) : []),
     ...pidsWrites(r.pids?.limit),
   ]
+}
+
+const nonEmpty = (x: object | undefined): boolean => x !== undefined && x !== null && Object.keys(x).length > 0
+const setNumber = (n: number | undefined | null): boolean => n !== undefined && n !== null && n !== 0
+
+/**
+ * The resources runt cannot apply on this host, each named by its config pointer:
+ * one ConfigError listing all of them, thrown before anything is written.
+ */
+export function refuseUnapplied(r: Resources, mode: CgroupMode): void {
+  const v2 = mode === 'unified'
+  const problems: string[] = []
+  const refuse = (pointer: string, why: string) => problems.push(`linux.resources.${pointer}: ${why}`)
+  if (v2 && (r.devices?.length ?? 0) > 0) refuse('devices', 'device rules on cgroup v2 need an eBPF device filter, which runt does not have yet')
+  const b = r.blockIO
+  if (b) {
+    if (v2 && nonEmpty(b)) refuse('blockIO', 'not supported by runt on cgroup v2 yet')
+    if (!v2 && (setNumber(b.weight) || setNumber(b.leafWeight) || (b.weightDevice?.length ?? 0) > 0)) {
+      refuse('blockIO.weight', 'block IO weights are not supported by runt yet (only throttling)')
+    }
+  }
+  if ((r.hugepageLimits?.length ?? 0) > 0) refuse('hugepageLimits', 'not supported by runt yet')
+  if (r.network && (setNumber(r.network.classID) || (r.network.priorities?.length ?? 0) > 0)) refuse('network', 'not supported by runt yet')
+  if (nonEmpty(r.rdma)) refuse('rdma', 'not supported by runt yet')
+  if (nonEmpty(r.unified)) refuse('unified', 'not supported by runt yet')
+  if (setNumber(r.memory?.kernel)) refuse('memory.kernel', 'kernel memory limits are not supported (deprecated in the runtime-spec)')
+  if (setNumber(r.memory?.kernelTCP)) refuse('memory.kernelTCP', 'kernel TCP memory limits are not supported (deprecated in the runtime-spec)')
+  if (v2 && (setNumber(r.cpu?.realtimePeriod) || setNumber(r.cpu?.realtimeRuntime))) refuse('cpu.realtimeRuntime', 'realtime CPU limits do not exist on cgroup v2')
+  if (problems.length > 0) throw new ConfigError(problems)
 }

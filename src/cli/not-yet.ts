@@ -10,7 +10,3 @@ function notYet(command: string) {
 }
 
 export const exec = notYet('exec')
-export const pause = notYet('pause')
-export const resume = notYet('resume')
-export const update = notYet('update')
-export const events = notYet('events')

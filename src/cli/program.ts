@@ -25,10 +25,10 @@ function loadAction(name: string): Action {
     case 'state': return require('./state').state
     case 'list': return require('./list').list
     case 'ps': return require('./ps').ps
-    case 'pause': return require('./not-yet').pause
-    case 'resume': return require('./not-yet').resume
-    case 'update': return require('./not-yet').update
-    case 'events': return require('./not-yet').events
+    case 'pause': return require('./pause').pause
+    case 'resume': return require('./pause').resume
+    case 'update': return require('./update').update
+    case 'events': return require('./events').events
     case 'features': return require('./features').features
     case 'spec': return require('./spec').spec
   }

@@ -21,7 +21,7 @@ export function openContainer(g: GlobalOptions, id: string): Container {
   const handle = new StateStore(g.root).open(id)
   try {
     const record = handle.read()
-    const status = record === null ? 'stopped' : containerStatus(record, handle.dir)
+    const status = record === null ? 'stopped' : containerStatus(record, handle.dir, { isFrozen: recordIsFrozen(id) })
     return { id, handle, record, status }
   } catch (err) {
     handle.release()
@@ -31,9 +31,22 @@ export function openContainer(g: GlobalOptions, id: string): Container {
 
 /** The cgroups the container was given, as recorded at create. */
 export function containerCgroups(c: Container): CgroupManager | null {
-  const rec = c.record
-  if (rec === null) return null
-  return cgroupManager({ id: c.id, cgroupsPath: rec.config.linux?.cgroupsPath, paths: rec.cgroupPaths, created: rec.cgroupDirsCreated })
+  return c.record === null ? null : recordCgroups(c.id, c.record)
+}
+
+function recordCgroups(id: string, rec: ContainerRecord): CgroupManager {
+  return cgroupManager({ id, cgroupsPath: rec.config.linux?.cgroupsPath, paths: rec.cgroupPaths, created: rec.cgroupDirsCreated })
+}
+
+/** The freezer probe for containerStatus: paused when the container's group is frozen. */
+function recordIsFrozen(id: string) {
+  return (rec: ContainerRecord): boolean => {
+    try {
+      return recordCgroups(id, rec).isFrozen()
+    } catch {
+      return false // a record whose cgroups cannot be read is judged by its init alone
+    }
+  }
 }
 
 /** Run fn with the container open, always releasing its lock. */

@@ -43,7 +43,7 @@ export function processStartTime(pid: number, procRoot = '/proc'): string | null
 }
 
 export interface StatusProbes {
-  /** cgroup freezer state; until the cgroup work supplies it, nothing is ever paused */
+  /** cgroup freezer state (src/runtime/container.ts supplies it); absent: nothing is paused */
   isFrozen?: (rec: ContainerRecord) => boolean
   /** where to read process stats (tests use a fake tree) */
   procRoot?: string
