@@ -134,14 +134,22 @@ t.test('killAll(SIGKILL) with a cgroup2 group: one write to cgroup.kill, no per-
   t.same(writesTo(f, 'cgroup.freeze'), [])
 })
 
-t.test('killAll(SIGTERM) with a cgroup2 group: freeze, signal each pid, thaw', async t => {
+t.test('killAll(SIGTERM) on a hybrid host: the v1 freezer (what pause uses) brackets the signals', async t => {
   const f = hybridTree(t)
   const m = running(f, [300, 301])
   const before = f.kernel.writes.length
   m.killAll(SIGTERM)
-  t.same(f.kernel.writes.slice(before).map(w => [path.basename(w.file), w.value]), [['cgroup.freeze', '1'], ['cgroup.freeze', '0']])
+  t.same(f.kernel.writes.slice(before).map(w => [path.basename(w.file), w.value]), [['freezer.state', 'FROZEN'], ['freezer.state', 'THAWED']])
   t.same(f.kernel.signals, [{ pid: 300, signal: SIGTERM }, { pid: 301, signal: SIGTERM }])
   t.same(m.pids(), [300, 301], 'SIGTERM does not empty the group by itself')
+})
+
+t.test('killAll(SIGTERM) on a unified host: cgroup.freeze brackets the signals', async t => {
+  const f = unifiedTree(t)
+  const m = running(f, [300])
+  const before = f.kernel.writes.length
+  m.killAll(SIGTERM)
+  t.same(f.kernel.writes.slice(before).map(w => [path.basename(w.file), w.value]), [['cgroup.freeze', '1'], ['cgroup.freeze', '0']])
 })
 
 t.test('killAll on v1 only: the freezer controller brackets the signals', async t => {
@@ -334,4 +342,81 @@ t.test('apply on unified: a controller the parent does not hand down is named in
   const dir = f.at('unified', 'user.slice/shell.scope/c1')
   t.throws(() => m.apply({ pids: { limit: 64 } }),
     new SystemError(`container c1: linux.resources needs the pids controller, which cgroup ${dir} is not given (its parent does not delegate it)`, { id: 'c1', path: dir }))
+})
+
+t.test('freeze/thaw/isFrozen: v1 freezer.state on hybrid, cgroup.freeze on unified', async t => {
+  const h = hybridTree(t)
+  const m = running(h, [300])
+  t.equal(m.isFrozen(), false)
+  m.freeze()
+  t.equal(h.file('freezer', 'c1', 'freezer.state'), 'FROZEN')
+  t.equal(m.isFrozen(), true)
+  m.thaw()
+  t.equal(h.file('freezer', 'c1', 'freezer.state'), 'THAWED')
+  t.equal(m.isFrozen(), false)
+
+  const u = unifiedTree(t)
+  const n = running(u, [300])
+  n.freeze()
+  t.equal(u.file('unified', 'user.slice/c1', 'cgroup.freeze'), '1')
+  t.equal(n.isFrozen(), true)
+  n.thaw()
+  t.equal(n.isFrozen(), false)
+})
+
+t.test('freeze that never reads FROZEN: rewritten, then thawed and a SystemError', async t => {
+  const f = legacyTree(t)
+  const m = running(f, [300])
+  const realWrite = f.kernel.write.bind(f.kernel)
+  // a task stuck in D state: the kernel answers FREEZING for ever
+  f.kernel.write = (file: string, value: string) => realWrite(file, value === 'FROZEN' ? 'FREEZING' : value)
+  t.throws(() => m.freeze(), { name: 'SystemError', message: /c1: cgroup did not freeze .*left thawed/ })
+  const states = writesTo(f, 'freezer.state').map(w => w[1])
+  t.ok(states.filter(v => v === 'FREEZING').length > 1, 'FROZEN was written more than once')
+  t.equal(states.at(-1), 'THAWED')
+  t.equal(m.isFrozen(), false)
+})
+
+t.test('freeze without any freezer is a SystemError', async t => {
+  const f = fakeTree(t, 'legacy', [v1('memory'), v1('pids')])
+  const m = running(f, [300])
+  t.throws(() => m.freeze(), { name: 'SystemError', message: /no freezer/ })
+  t.equal(m.isFrozen(), false)
+})
+
+t.test('apply on v1: device rules go to devices.deny/allow in order, then the default nodes', async t => {
+  const f = fakeTree(t, 'legacy', [v1('devices'), v1('freezer')], { devices: { 'devices.allow': '', 'devices.deny': '' } })
+  const m = running(f, [])
+  m.apply({ devices: [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 10, minor: 229, access: 'rw' }, { allow: false, type: 'c', major: 1, minor: 3 }] })
+  const writes = f.kernel.writes.filter(w => /devices\.(allow|deny)$/.test(w.file)).map(w => `${path.basename(w.file)} ${w.value}`)
+  t.same(writes.slice(0, 5), ['devices.deny a', 'devices.allow c 10:229 rw', 'devices.deny c 1:3 rwm', 'devices.allow c *:* m', 'devices.allow b *:* m'])
+  t.ok(writes.includes('devices.allow c 136:* rwm'), 'pts/* allowed')
+  t.equal(writes.length, 3 + 10)
+})
+
+t.test('apply with skipDevices (update) writes no device rule', async t => {
+  const f = fakeTree(t, 'legacy', [v1('devices'), v1('pids')], { devices: { 'devices.allow': '', 'devices.deny': '' }, pids: { 'pids.max': 'max\n' } })
+  const m = running(f, [])
+  m.apply({ devices: [{ allow: false, access: 'rwm' }], pids: { limit: 7 } }, { skipDevices: true })
+  t.same(f.kernel.writes.filter(w => /devices|pids/.test(path.basename(w.file))).map(w => path.basename(w.file)), ['pids.max'])
+})
+
+t.test('apply on unified: device rules are an error naming linux.resources.devices, nothing written', async t => {
+  const f = unifiedTree(t)
+  const m = running(f, [])
+  const before = f.kernel.writes.length
+  t.throws(() => m.apply({ devices: [{ allow: false, access: 'rwm' }], pids: { limit: 5 } }), { name: 'ConfigError', message: /^linux\.resources\.devices: .*eBPF/ })
+  t.equal(f.kernel.writes.length, before)
+})
+
+t.test('oomKills reads the oom_kill counter of memory.oom_control (v1) and memory.events (v2)', async t => {
+  const f = legacyTree(t)
+  const m = running(f, [])
+  t.equal(m.oomKills(), 0)
+  fs.writeFileSync(path.join(f.at('memory', 'process_api/X/c1'), 'memory.oom_control'), 'oom_kill_disable 0\nunder_oom 0\noom_kill 3\n')
+  t.equal(m.oomKills(), 3)
+  const u = unifiedTree(t)
+  const n = running(u, [])
+  fs.writeFileSync(path.join(u.at('unified', 'user.slice/c1'), 'memory.events'), 'low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\n')
+  t.equal(n.oomKills(), 2)
 })
