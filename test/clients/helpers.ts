@@ -75,8 +75,8 @@ export class RecordedRuntime {
   readonly real: string
   private readonly abbreviations: [string, string][] = []
 
-  constructor(readonly dir: string, readonly name: RuntimeName = clientRuntime()) {
-    const real = realRuntimePath(name)
+  /** real: the program to run (default: the runtime `name` names). */
+  constructor(readonly dir: string, readonly name: RuntimeName = clientRuntime(), real = realRuntimePath(name)) {
     if (!real) throw new Error(`${name} is not available`)
     this.real = real
     fs.mkdirSync(path.join(dir, 'bin'), { recursive: true })
@@ -143,8 +143,10 @@ export function subcommand(argv: string[]): string | undefined {
   return undefined
 }
 
+/** An argument as the summary shows it: shortened, and quoted when it would not read as one word. */
 function shorten(arg: string, tmp: string): string {
-  return arg.split(tmp).join('<tmp>').replace(/\b[0-9a-f]{64}\b/g, id => id.slice(0, 12))
+  const short = arg.split(tmp).join('<tmp>').replace(/\b[0-9a-f]{64}\b/g, id => id.slice(0, 12))
+  return /^[^\s"'\\]+$/.test(short) ? short : JSON.stringify(short)
 }
 
 /** Keep a copy of the recorded calls where the lead can read them after the run. */
