@@ -32,6 +32,7 @@ static Napi::Object InitRuntAddon(Napi::Env env, Napi::Object exports) {
   runt::RegisterSpawn(env, exports);
   runt::RegisterProcess(env, exports);
   runt::RegisterSockets(env, exports);
+  runt::RegisterPty(env, exports);
   return exports;
 }
 

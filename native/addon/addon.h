@@ -10,4 +10,5 @@ void RegisterFiles(Napi::Env env, Napi::Object exports);
 void RegisterSpawn(Napi::Env env, Napi::Object exports);
 void RegisterProcess(Napi::Env env, Napi::Object exports);
 void RegisterSockets(Napi::Env env, Napi::Object exports);
+void RegisterPty(Napi::Env env, Napi::Object exports);
 }  // namespace runt

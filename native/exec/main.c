@@ -117,6 +117,11 @@ static void run_join(void) {
   wait_continue();
   if (setsid() < 0) die("setsid", "");
   setup_terminal(0);
+  if (P.hook_pause) {
+    /* the runtime takes the pty master (and sets it up) before the process can write to it */
+    if (send_msg(RUNT_MSG_HOOKS, NULL, 0) < 0) die("sync", "HOOKS");
+    wait_continue();
+  }
   join_session_keyring();
   change_dir_and_user();
   exec_process(resolve_executable());

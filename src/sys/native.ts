@@ -34,6 +34,19 @@ export interface NativeAddon {
   pollIn(fd: number, timeoutMs: number): boolean
   /** strerror(3), e.g. "No such file or directory" */
   strerror(errno: number): string
+
+  /** TIOCGWINSZ: the terminal's size, or null when fd is not a terminal */
+  getWinsize(fd: number): { rows: number; cols: number } | null
+  /** TIOCSWINSZ (on a pty master: the container's side sees SIGWINCH) */
+  setWinsize(fd: number, rows: number, cols: number): void
+  /** clear ONLCR on a pty, so "\n" is relayed as written */
+  clearOnlcr(fd: number): void
+  /** a listening AF_UNIX stream socket bound to path (close-on-exec), backlog 1 */
+  unixListen(path: string): number
+  /** accept(2) without waiting: the connection's fd (close-on-exec, blocking), or null when none is pending */
+  unixAccept(fd: number): number | null
+  /** prctl(PR_SET_DUMPABLE) */
+  setDumpable(on: boolean): void
 }
 
 /** What waitpid(2) reported: a normal exit (`exited`, `status`) or death by `signal`. */
