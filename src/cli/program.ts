@@ -19,7 +19,7 @@ function loadAction(name: string): Action {
     case 'create': return require('./create').create
     case 'start': return require('./start').start
     case 'run': return require('./run').run
-    case 'exec': return require('./not-yet').exec
+    case 'exec': return require('./exec').exec
     case 'kill': return require('./kill').kill
     case 'delete': return require('./delete').deleteCommand
     case 'state': return require('./state').state

@@ -4,6 +4,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import { native } from '../sys/native'
+import { relayTerminal } from './console'
 
 const FORWARDED: NodeJS.Signals[] = ['SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGTERM', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH', 'SIGCONT', 'SIGALRM']
 
@@ -23,8 +24,12 @@ export function waitForChild(pid: number, pollMs = 2): Promise<number> {
   })
 }
 
-/** Pass the signals runt receives on to the process; returns the undo. */
-export function forwardSignals(pid: number): () => void {
+/**
+ * Pass the signals runt receives on to the process; returns the undo. With a terminal
+ * relay, SIGWINCH is not passed on: the relay resizes the pty, and the kernel tells
+ * the container's foreground process group.
+ */
+export function forwardSignals(pid: number, except: readonly NodeJS.Signals[] = []): () => void {
   let pidfd: number | null = null
   try {
     pidfd = native().pidfdOpen(pid)
@@ -37,13 +42,37 @@ export function forwardSignals(pid: number): () => void {
       native().pidfdSendSignal(fd, osSignal(sig))
     } catch { /* the process is already gone */ }
   }
-  for (const s of FORWARDED) process.on(s, handler)
+  const signals = FORWARDED.filter(s => !except.includes(s))
+  for (const s of signals) process.on(s, handler)
   return () => {
-    for (const s of FORWARDED) process.off(s, handler)
+    for (const s of signals) process.off(s, handler)
     fs.closeSync(fd)
   }
 }
 
 function osSignal(sig: NodeJS.Signals): number {
   return os.constants.signals[sig]
+}
+
+/**
+ * Wait for a foreground process: relay its terminal when it has one (master), pass on
+ * runt's signals, and return its exit status (128+signal when it was killed).
+ */
+export async function superviseForeground(pid: number, master: number | null): Promise<number> {
+  const stopForwarding = forwardSignals(pid, master === null ? [] : ['SIGWINCH'])
+  try {
+    const exited = waitForChild(pid)
+    return master === null ? await exited : await relayTerminal(master, exited)
+  } finally {
+    stopForwarding()
+  }
+}
+
+/**
+ * runt runs next to container processes (a foreground run or exec, or until a detached
+ * exec has written its pid file). Non-dumpable, its /proc/<pid>/exe and fds are out of
+ * reach of a container process without CAP_SYS_PTRACE (CVE-2019-5736 went that way).
+ */
+export function hideFromContainers(): void {
+  native().setDumpable(false)
 }
