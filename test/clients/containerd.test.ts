@@ -8,7 +8,7 @@ import t from 'tap'
 import { PrivateContainerd } from './containerd'
 import { writeOciArchive } from './image'
 import {
-  ROOTFS, RecordedRuntime, call, clientSkipReason, eventually, removeCgroupParents, removeTempDir, saveSummary, subcommand, tempDir,
+  MountNamespace, ROOTFS, RecordedRuntime, call, clientSkipReason, eventually, removeCgroupParents, removeTempDir, saveSummary, subcommand, tempDir,
 } from './helpers'
 
 const IMAGE = 'docker.io/runt/busybox:clients'
@@ -26,7 +26,8 @@ if (skip) {
   const dir = tempDir('runt-containerd-')
   const runtime = new RecordedRuntime(dir)
   runtime.abbreviate(path.join(dir, 'state', 'io.containerd.runtime.v2.task', 'runt-clients'), '<bundles>')
-  const containerd = new PrivateContainerd(dir)
+  const mountNs = new MountNamespace()
+  const containerd = new PrivateContainerd(dir, mountNs)
   // Relative: the runtime puts containers below its own cgroup (never out of ours).
   const cgroupParent = `runt-clients-${process.pid}`
   const runtimeFlags = ['--runc-binary', runtime.launcher, '--runc-root', path.join(dir, 'runtime-root')]
@@ -52,12 +53,14 @@ if (skip) {
     }
     for (const id of ctr(['containers', 'ls', '-q']).stdout.split('\n').filter(Boolean)) ctr(['containers', 'rm', id])
     await containerd.stop()
+    mountNs.close()
     t.comment(`runtime calls (${runtime.name}), also in ${saveSummary(runtime, 'containerd')}:\n${runtime.summary()}`)
     removeCgroupParents(cgroupParent)
     removeTempDir(dir)
   })
 
   t.before(async () => {
+    await mountNs.open()
     await containerd.start()
     const archive = path.join(dir, 'image.tar')
     writeOciArchive(ROOTFS, archive, IMAGE, IMAGE_CONFIG)

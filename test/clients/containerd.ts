@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { call, eventually, isAlive, processesMentioning, type Result } from './helpers'
+import { MountNamespace, call, eventually, isAlive, processesMentioning, type Result } from './helpers'
 
 function configToml(dir: string, socket: string): string {
   const q = (s: string) => JSON.stringify(s)
@@ -46,7 +46,8 @@ export class PrivateContainerd {
   private daemon: ChildProcess | null = null
   private madeDirs: string[] = []
 
-  constructor(readonly dir: string, readonly namespace = 'runt-clients') {
+  /** ns: where the daemon, and so its shims and their mounts, live */
+  constructor(readonly dir: string, readonly ns: MountNamespace, readonly namespace = 'runt-clients') {
     this.socket = path.join(dir, 'containerd.sock')
     this.logFile = path.join(dir, 'containerd.log')
   }
@@ -56,7 +57,8 @@ export class PrivateContainerd {
     const config = path.join(this.dir, 'config.toml')
     fs.writeFileSync(config, configToml(this.dir, this.socket))
     const log = fs.openSync(this.logFile, 'a')
-    this.daemon = spawn('containerd', ['--config', config], { stdio: ['ignore', log, log] })
+    const [cmd, args] = this.ns.wrap('containerd', ['--config', config])
+    this.daemon = spawn(cmd, args, { stdio: ['ignore', log, log] })
     fs.closeSync(log)
     const up = await eventually(() => this.daemon?.exitCode === null && this.ctr(['version']).status === 0, 100)
     if (!up) throw new Error(`private containerd did not come up; its log:\n${this.log()}`)

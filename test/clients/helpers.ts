@@ -2,7 +2,7 @@
 // a recording wrapper. RUNT_CLIENT_RUNTIME=runc|runt (default runt) picks the runtime
 // behind the wrapper, so the same suite first proves itself with runc.
 
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process'
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncOptions } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -194,4 +194,40 @@ function removeEmptyTree(dir: string): void {
   try {
     fs.rmdirSync(dir)
   } catch { /* still in use: leave it, the test that made it reports the leak */ }
+}
+
+/**
+ * A mount namespace of the test's own (private propagation), held open by a sleeping
+ * process. The clients run inside it, so the mounts they make (rootfs snapshots, shm)
+ * never show in the host's mount table, where other test files count mounts in parallel,
+ * and all vanish with it.
+ */
+export class MountNamespace {
+  private holder: ChildProcess | null = null
+
+  async open(): Promise<void> {
+    const holder = spawn('unshare', ['--mount', '--propagation', 'private', 'sleep', '100000'], { stdio: 'ignore' })
+    this.holder = holder
+    const own = fs.readlinkSync('/proc/self/ns/mnt')
+    const entered = await eventually(() => {
+      try {
+        return holder.exitCode === null && fs.readlinkSync(`/proc/${holder.pid}/ns/mnt`) !== own
+      } catch {
+        return false
+      }
+    }, 50, 20)
+    if (!entered) throw new Error('unshare --mount did not give the test a mount namespace of its own')
+  }
+
+  /** The argv that runs cmd inside the namespace. */
+  wrap(cmd: string, args: string[]): [string, string[]] {
+    if (!this.holder?.pid) throw new Error('the mount namespace is not open')
+    return ['nsenter', ['--target', String(this.holder.pid), '--mount', '--', cmd, ...args]]
+  }
+
+  /** Let go of the namespace (it ends when its last process, the client's too, has exited). */
+  close(): void {
+    this.holder?.kill('SIGKILL')
+    this.holder = null
+  }
 }

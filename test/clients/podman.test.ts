@@ -9,7 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import t from 'tap'
 import {
-  ROOTFS, RecordedRuntime, call, clientSkipReason, processesMentioning, removeCgroupParents, removeTempDir, saveSummary, subcommand, tempDir,
+  MountNamespace, ROOTFS, RecordedRuntime, call, clientSkipReason, processesMentioning, removeCgroupParents, removeTempDir, saveSummary, subcommand, tempDir,
 } from './helpers'
 
 const skip = clientSkipReason(['podman', 'conmon'])
@@ -26,10 +26,11 @@ if (skip) {
   fs.writeFileSync(containersConf, '[engine]\nruntime_supports_json = ["runt", "runc", "crun"]\n')
   const env = { ...process.env, CONTAINERS_CONF: containersConf }
 
-  const podman = (args: string[]) => call('podman', [
+  const mountNs = new MountNamespace()
+  const podman = (args: string[]) => call(...mountNs.wrap('podman', [
     '--runtime', runtime.launcher, '--root', path.join(dir, 'storage'), '--runroot', path.join(dir, 'run'),
     '--cgroup-manager', 'cgroupfs', '--events-backend', 'none', '--storage-driver', 'vfs', ...args,
-  ], { env })
+  ]), { env })
 
   // Relative --cgroup-parent: the runtime makes the container's cgroup below its own; conmon
   // is not moved anywhere (no-conmon). Podman's default seccomp profile is refused by runt
@@ -43,6 +44,7 @@ if (skip) {
 
   const inspect = (name: string, format: string) => podman(['inspect', '--format', format, name]).stdout.trim()
 
+  t.before(() => mountNs.open())
   t.teardown(() => {
     podman(['rm', '--all', '--force', '--time', '0'])
     for (const pid of processesMentioning(dir)) {
@@ -50,6 +52,7 @@ if (skip) {
         process.kill(pid, 'SIGKILL')
       } catch { /* exited meanwhile */ }
     }
+    mountNs.close()
     t.comment(`runtime calls (${runtime.name}), also in ${saveSummary(runtime, 'podman')}:\n${runtime.summary()}`)
     removeCgroupParents(cgroupParent)
     removeTempDir(dir)
