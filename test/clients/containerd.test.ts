@@ -19,7 +19,7 @@ const IMAGE_CONFIG = {
   user: 'nobody',
 }
 
-const skip = clientSkipReason(['containerd', 'ctr', 'containerd-shim-runc-v2', 'script'])
+const skip = clientSkipReason(['containerd', 'ctr', 'containerd-shim-runc-v2', 'script', 'unshare', 'nsenter'])
 if (skip) {
   t.plan(0, skip)
 } else {

@@ -12,7 +12,7 @@ import {
   MountNamespace, ROOTFS, RecordedRuntime, call, clientSkipReason, processesMentioning, removeCgroupParents, removeTempDir, saveSummary, subcommand, tempDir,
 } from './helpers'
 
-const skip = clientSkipReason(['podman', 'conmon'])
+const skip = clientSkipReason(['podman', 'conmon', 'unshare', 'nsenter'])
 if (skip) {
   t.plan(0, skip)
 } else {
