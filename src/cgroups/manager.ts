@@ -245,7 +245,13 @@ class FsCgroupManager implements CgroupManager {
   private applyWrite(g: Group, w: CgroupWrite): void {
     const file = path.join(g.dir, w.file)
     if (w.ifExists && !this.host.exists(file)) return
-    this.host.write(file, w.value)
+    try {
+      this.host.write(file, w.value)
+    } catch (err) {
+      // the kernel's refusal (EINVAL, EBUSY for a limit below current use, ...) names the setting
+      const errno = (err as RuntError).errno ?? errnoOf(err) ?? 'EIO'
+      throw new SystemError(`container ${this.id}: linux.resources: the kernel refused ${w.file} = ${w.value}: ${errno} (${file})`, { id: this.id, path: file, errno, cause: err })
+    }
   }
 
   destroy(): void {

@@ -1,0 +1,60 @@
+// Helpers for the cgroup command tests: where a container's cgroup files are (from its
+// record), bundles that run on v1 and v2 hosts, a shared host directory, bounded waits.
+
+import fs from 'node:fs'
+import path from 'node:path'
+import { detectLayout } from '../../src/cgroups/detect'
+import { tempDir } from './helpers'
+
+export const layout = detectLayout()
+export const unified = layout.mode === 'unified'
+
+/**
+ * A config edit for hosts without device-cgroup support: on cgroup v2 runt refuses
+ * linux.resources.devices (no eBPF filter yet), so tests that are not about devices drop them.
+ */
+export function portable(spec: any): void {
+  if (unified && spec.linux?.resources) delete spec.linux.resources.devices
+}
+
+/** The container's group for a controller, from the record runt keeps in the state root. */
+export function cgroupDir(root: string, id: string, controller: string): string {
+  const rec = JSON.parse(fs.readFileSync(path.join(root, id, 'state.json'), 'utf8'))
+  const paths: Record<string, string> = rec.cgroupPaths
+  if (unified) return paths.unified
+  const key = Object.keys(paths).find(k => k.split(',').includes(controller))
+  if (key === undefined) throw new Error(`no ${controller} hierarchy in ${JSON.stringify(paths)}`)
+  return paths[key]
+}
+
+/** One cgroup file of the container, trimmed; names differ on v1 and v2. */
+export function cgroupValue(root: string, id: string, controller: string, v1File: string, v2File: string): string {
+  return fs.readFileSync(path.join(cgroupDir(root, id, controller), unified ? v2File : v1File), 'utf8').trim()
+}
+
+/** A host directory mounted read-write at /mnt in the container, for files both sides read. */
+export function sharedDir(spec: any): string {
+  const dir = tempDir('runt-shared-')
+  spec.mounts.push({ destination: '/mnt', type: 'bind', source: dir, options: ['rbind', 'rw'] })
+  return dir
+}
+
+const sleeper = new Int32Array(new SharedArrayBuffer(4))
+export const sleepMs = (ms: number) => Atomics.wait(sleeper, 0, 0, ms)
+
+/** Poll until done() (at most ~20 s); the caller asserts on the outcome, never on the time. */
+export function waitUntil(done: () => boolean, polls = 200): boolean {
+  for (let i = 0; i < polls; i++) {
+    if (done()) return true
+    sleepMs(100)
+  }
+  return done()
+}
+
+export const readOr = (file: string, fallback = ''): string => {
+  try {
+    return fs.readFileSync(file, 'utf8').trim()
+  } catch {
+    return fallback
+  }
+}
