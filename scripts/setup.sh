@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Everything runt and its tests need on a fresh Debian machine, run as root:
-# Debian's busybox-static (test rootfs) and runc (to compare against), the npm
-# packages, the native addon and executor, the bundled CLI, and the busybox bundle.
+# Debian's busybox-static (test rootfs) and runc (to compare against), containerd and
+# podman (the client tests), the npm packages, the native addon and executor, the
+# bundled CLI, and the busybox bundle.
 # Idempotent and quick when everything is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,3 +25,4 @@ else
   npm run --silent build
 fi
 bash bundles/busybox/build.sh >/dev/null
+[ "$(id -u)" = 0 ] && bash scripts/install-clients.sh
