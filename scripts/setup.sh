@@ -25,4 +25,4 @@ else
   npm run --silent build
 fi
 bash bundles/busybox/build.sh >/dev/null
-[ "$(id -u)" = 0 ] && bash scripts/install-clients.sh
+if [ "$(id -u)" = 0 ]; then bash scripts/install-clients.sh; fi
