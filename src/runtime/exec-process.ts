@@ -2,7 +2,7 @@
 // created or running (and not paused, unless asked), the process is checked like a
 // config's, joins every namespace of the container and its cgroup before it runs any
 // code of its own, and is runt's child (for a foreground exec) or the caller's (once
-// a detached runt exits). The container stays locked only while the process starts.
+// a detached runt exits). The container stays locked only until the process is in its cgroup.
 
 import fs from 'node:fs'
 import path from 'node:path'
@@ -62,6 +62,9 @@ export function startExec(g: GlobalOptions, id: string, req: ExecRequest): Start
           // the namespaces just joined were the init's only if it is still the same process
           if (!initAlive(rec)) throw new StatusError('cannot exec in a stopped container', { id })
           joinExecCgroups(rec, childPid, req.subCgroups)
+          // placed: the rest needs no lock, and in a paused container (--ignore-paused)
+          // the process only goes on once `resume`, which takes the lock, has run
+          c.handle.release()
         },
         // foreground terminal: the executor waits with the pty made, before the process runs
         onHooks: () => {
