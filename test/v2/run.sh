@@ -7,6 +7,7 @@
 #
 # Each file runs under node with tap's TypeScript loader rather than the tap runner:
 # the runner keeps state in the repo's .tap/, which a run on the host may be using.
+# TAP_TIMEOUT: the per-file limit tap applies (30 s by default) is too short under TCG.
 set -eu
 REPO=$(cd "$(dirname "$0")/../.." && pwd -P)
 VM="$REPO/../shared/tools/run-in-v2-vm.sh"
@@ -18,4 +19,4 @@ fi
 LOADER=node_modules/@tapjs/typescript/dist/esm/import.mjs
 # a VM without hardware acceleration (TCG) is slow: a generous limit
 export V2VM_TIMEOUT="${V2VM_TIMEOUT:-1800}"
-exec sh "$VM" -w "$REPO" "cd $REPO && failed=0 && for f in $*; do echo \"# v2: \$f\"; node --import=./$LOADER \$f || failed=1; done; exit \$failed"
+exec sh "$VM" -w "$REPO" "cd $REPO && failed=0 && for f in $*; do echo \"# v2: \$f\"; TAP_TIMEOUT=900 node --import=./$LOADER \$f || failed=1; done; exit \$failed"
