@@ -3,7 +3,7 @@
 
 import { ContainerIdError, RuntError, StatusError } from '../errors'
 import type { GlobalOptions } from './context'
-import { openContainer, type Container } from '../runtime/container'
+import { containerCgroups, openContainer, type Container } from '../runtime/container'
 import { destroyContainer } from '../runtime/destroy'
 import { signalInit, waitForInitExit } from '../runtime/init-process'
 import { SIGNALS } from '../spec/linux-names'
@@ -39,6 +39,8 @@ function killAndWait(c: Container): void {
   } catch (err) {
     if (!(err instanceof StatusError)) throw err // already gone is what we want
   }
+  // a frozen process (v1 freezer) only acts on the SIGKILL once it is thawed
+  if (c.status === 'paused') containerCgroups(c)?.thaw()
   if (!waitForInitExit(rec, 10_000)) {
     throw new RuntError(`container init (pid ${rec.initPid}) still running 10s after SIGKILL`, { id: c.id })
   }

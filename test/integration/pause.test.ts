@@ -90,7 +90,7 @@ if (suite) {
 
   // delete.ts/kill.ts signal the init only: a frozen v1 task does not die of SIGKILL
   // until thawed, so these need a thaw after the SIGKILL there (reported to the lead).
-  t.test('delete --force of a paused container ends it', { todo: 'needs a thaw after SIGKILL in src/cli/delete.ts (not this task\'s file)' }, async t => {
+  t.test('delete --force of a paused container ends it', async t => {
     const id = uniqueId('pause')
     counting(t, id)
     t.equal(runt(['pause', id]).status, 0)
