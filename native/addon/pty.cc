@@ -2,7 +2,7 @@
 // the pty's output processing, a private listening socket that receives a pty master,
 // and making runt itself unreadable through /proc while a container process runs.
 #include <errno.h>
-#include <fcntl.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
@@ -77,17 +77,18 @@ static Napi::Value UnixListen(const Napi::CallbackInfo &info) {
 static Napi::Value UnixAccept(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   int fd = info[0].As<Napi::Number>().Int32Value();
+  struct pollfd p = {fd, POLLIN, 0};
+  int ready;
+  do {
+    ready = poll(&p, 1, 0);
+  } while (ready < 0 && errno == EINTR);
+  if (ready < 0) return ThrowErrno(env, errno, "poll");
+  if (ready == 0) return env.Null();
   int conn;
   do {
-    conn = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    conn = accept4(fd, nullptr, nullptr, SOCK_CLOEXEC);
   } while (conn < 0 && errno == EINTR);
-  if (conn < 0) {
-    if (errno == EAGAIN || errno == EWOULDBLOCK) return env.Null();
-    return ThrowErrno(env, errno, "accept");
-  }
-  // the caller reads with a blocking recvmsg: the descriptor it expects is already queued
-  int flags = fcntl(conn, F_GETFL);
-  if (flags >= 0) fcntl(conn, F_SETFL, flags & ~O_NONBLOCK);
+  if (conn < 0) return ThrowErrno(env, errno, "accept");
   return Napi::Number::New(env, conn);
 }
 
