@@ -99,7 +99,10 @@ export interface LaunchPlan {
   hostname: string | null
   domainname: string | null
   sysctls: { key: string; value: string }[]
-  /** the parent must be told just before pivot_root so it can run hooks */
+  /**
+   * init: stop (HOOKS) just before pivot_root so the parent can run its hooks;
+   * join: stop right after the terminal exists so the parent can set the master up
+   */
   hookPause: boolean
 
   // --- process --------------------------------------------------------------
