@@ -12,7 +12,8 @@ export function featuresDocument(): object {
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: '1.3.0',
-    hooks: [],
+    // createContainer and startContainer are refused until runt can run them in the container
+    hooks: ['prestart', 'createRuntime', 'poststart', 'poststop'],
     mountOptions: [...MOUNT_OPTION_NAMES].sort(),
     linux: {
       namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts'],

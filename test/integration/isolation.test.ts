@@ -1,11 +1,11 @@
 // What a container's process sees from inside, set up from config.json.
 import t from 'tap'
 import fs from 'node:fs'
-import { containerSuite, shBundle, uniqueId } from './helpers'
+import { RUNT, containerSuite, sh, shBundle, tempDir, uniqueId } from './helpers'
 
 const suite = containerSuite(t)
 if (suite) {
-  const { runt } = suite
+  const { root, runt } = suite
   const bundles: string[] = []
   t.teardown(() => { for (const b of bundles) fs.rmSync(b, { recursive: true, force: true }) })
 
@@ -40,6 +40,20 @@ if (suite) {
     }).out, 'wrote\n')
     t.equal(inside('ls /dev/null /dev/zero /dev/full /dev/random /dev/urandom /dev/tty /dev/ptmx >/dev/null && echo ok').out, 'ok\n')
     t.equal(inside('for l in /dev/fd /dev/stdin /dev/ptmx; do readlink $l; done').out, '/proc/self/fd\n/proc/self/fd/0\npts/ptmx\n')
+  })
+
+  t.test('rro: a recursive read-only bind makes its submounts read-only too', async t => {
+    const src = tempDir('runt-rro-')
+    fs.mkdirSync(`${src}/sub`)
+    // the submount is made in a private mount namespace of a helper shell, and seen by
+    // the container through it: nothing is mounted in the host's namespace
+    const script = `mount -t tmpfs tmpfs ${src}/sub && exec ${RUNT} --root ${root} run -b "$0" rro${process.pid}`
+    const bundle = shBundle('touch /mnt/x 2>/dev/null && echo top-writable || echo top-ro; touch /mnt/sub/y 2>/dev/null && echo sub-writable || echo sub-ro', s => {
+      s.mounts.push({ destination: '/mnt', type: 'bind', source: src, options: ['rbind', 'rro'] })
+    })
+    bundles.push(bundle, src)
+    const r = sh('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, bundle])
+    t.equal(r.stdout, 'top-ro\nsub-ro\n', r.stderr)
   })
 
   t.test('masked paths are unreadable, readonly paths are read-only', async t => {
