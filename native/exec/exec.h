@@ -113,6 +113,7 @@ struct plan {
   uint64_t console_height, console_width;
   uint64_t preserve_fds;
   int new_keyring;
+  const char *affinity_initial, *affinity_final; /* "0,1,5"; NULL: leave alone */
 };
 
 /* descriptors handed over on the command line, -1 when absent */
@@ -157,6 +158,7 @@ void setup_terminal(int mount_console);
 /* process.c */
 void apply_oom_score_adj(void);
 void apply_rlimits(void);
+void apply_cpu_affinity(const char *list, const char *which);
 void read_cap_last_cap(void);
 void join_session_keyring(void);
 void change_dir_and_user(void);

@@ -112,9 +112,13 @@ static void run_init(void) {
 }
 
 static void run_join(void) {
+  /* execCPUAffinity: initial before the process joins the container's cgroup (the
+   * parent moves it in before CONTINUE), final once it is there */
+  apply_cpu_affinity(P.affinity_initial, "initial");
   join_namespaces();
   clone_and_report(0); /* a joined pid namespace applies to children only */
   wait_continue();
+  apply_cpu_affinity(P.affinity_final, "final");
   if (setsid() < 0) die("setsid", "");
   setup_terminal(0);
   if (P.hook_pause) {

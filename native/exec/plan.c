@@ -296,6 +296,8 @@ static int decode_scalar(const struct rec *r) {
     case RUNT_TAG_TERMINAL: return flag(r, &P.terminal);
     case RUNT_TAG_PRESERVE_FDS: return num(r, &P.preserve_fds);
     case RUNT_TAG_NEW_KEYRING: return flag(r, &P.new_keyring);
+    case RUNT_TAG_CPU_AFFINITY_INITIAL: return cstr(r, &P.affinity_initial);
+    case RUNT_TAG_CPU_AFFINITY_FINAL: return cstr(r, &P.affinity_final);
   }
   return decode_record(r);
 }

@@ -45,6 +45,22 @@ void apply_rlimits(void) {
 }
 
 /* Read while the host's /proc is still there: the container may not mount one. */
+/* sched_setaffinity from a plan list "0,1,5" (TypeScript has checked and sorted it) */
+void apply_cpu_affinity(const char *list, const char *which) {
+  if (!list) return;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  for (const char *p = list; *p;) {
+    unsigned long cpu = 0;
+    if (*p < '0' || *p > '9') die("plan", "bad cpu list");
+    while (*p >= '0' && *p <= '9') cpu = cpu * 10 + (unsigned long)(*p++ - '0');
+    if (cpu >= CPU_SETSIZE) die("plan", "cpu number too large");
+    CPU_SET(cpu, &set);
+    if (*p == ',') p++;
+  }
+  if (sched_setaffinity(0, sizeof set, &set) < 0) die("sched_setaffinity", which);
+}
+
 void read_cap_last_cap(void) {
   char buf[16];
   int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);

@@ -40,6 +40,8 @@
 #define RUNT_TAG_CONSOLE_SIZE 42
 #define RUNT_TAG_PRESERVE_FDS 43
 #define RUNT_TAG_NEW_KEYRING 44
+#define RUNT_TAG_CPU_AFFINITY_INITIAL 45
+#define RUNT_TAG_CPU_AFFINITY_FINAL 46
 
 /* tags inside nested records; each record kind numbers its fields from 1 */
 #define RUNT_SUB_NS_TYPE 1

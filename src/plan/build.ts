@@ -55,6 +55,9 @@ export function buildPlan(spec: Spec, options: PlanOptions, facts: HostFacts): L
     ...planProcess(spec.process),
     preserveFds: options.preserveFds,
     newKeyring: !options.noNewKeyring,
+    // execCPUAffinity does not apply to the init (runtime-spec config.md)
+    cpuAffinityInitial: null,
+    cpuAffinityFinal: null,
   }
 }
 

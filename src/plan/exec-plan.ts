@@ -4,6 +4,7 @@
 // joins every namespace the container has (the executor enters the user namespace
 // first and the mount namespace last) and builds nothing: the root filesystem exists.
 
+import { parseCpuList } from './cpu-list'
 import { UsageError } from '../errors'
 import type { Process } from '../spec/types'
 import { planProcess } from './process'
@@ -143,5 +144,7 @@ export function buildExecPlan(namespacePaths: Readonly<Record<string, string>>, 
     preserveFds: o.preserveFds,
     // runc's exec joins a new session keyring too (unless the container was made with --no-new-keyring)
     newKeyring: true,
+    cpuAffinityInitial: parseCpuList(process.execCPUAffinity?.initial, '/process/execCPUAffinity/initial'),
+    cpuAffinityFinal: parseCpuList(process.execCPUAffinity?.final, '/process/execCPUAffinity/final'),
   }
 }

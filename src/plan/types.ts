@@ -124,4 +124,10 @@ export interface LaunchPlan {
   preserveFds: number
   /** make the new session the keyring owner unless false (--no-new-keyring) */
   newKeyring: boolean
+  /**
+   * exec only (process.execCPUAffinity), CPU numbers: `initial` is set before the process
+   * joins the container's cgroup, `final` after it joined, just before execve
+   */
+  cpuAffinityInitial: number[] | null
+  cpuAffinityFinal: number[] | null
 }

@@ -51,6 +51,8 @@ export const Tag = {
   CONSOLE_SIZE: 42, // rec {CS_HEIGHT, CS_WIDTH}, optional
   PRESERVE_FDS: 43, // num
   NEW_KEYRING: 44, // num 0/1
+  CPU_AFFINITY_INITIAL: 45, // str "0,1,5", optional
+  CPU_AFFINITY_FINAL: 46, // str, optional
 } as const
 
 /** Tags inside nested records. Each record kind numbers its fields from 1. */
@@ -185,6 +187,8 @@ export function encodePlan(p: LaunchPlan): Buffer {
   if (cs !== null) w.rec(Tag.CONSOLE_SIZE, r => r.num(Sub.CS_HEIGHT, cs.height).num(Sub.CS_WIDTH, cs.width))
   w.num(Tag.PRESERVE_FDS, p.preserveFds)
   w.num(Tag.NEW_KEYRING, p.newKeyring)
+  if (p.cpuAffinityInitial !== null) w.str(Tag.CPU_AFFINITY_INITIAL, p.cpuAffinityInitial.join(','))
+  if (p.cpuAffinityFinal !== null) w.str(Tag.CPU_AFFINITY_FINAL, p.cpuAffinityFinal.join(','))
 
   return Buffer.concat([Buffer.from(PLAN_MAGIC, 'latin1'), w.bytes()])
 }

@@ -21,7 +21,6 @@ const UNSUPPORTED: Unsupported[] = [
   { pointer: '/linux/mountLabel', present: s => !!s.linux?.mountLabel, why: 'SELinux is not supported by runt yet (and is not enabled on this host)' },
   { pointer: '/process/scheduler', present: s => s.process?.scheduler !== undefined, why: NOT_YET },
   { pointer: '/process/ioPriority', present: s => s.process?.ioPriority !== undefined, why: NOT_YET },
-  { pointer: '/process/execCPUAffinity', present: s => s.process?.execCPUAffinity !== undefined, why: NOT_YET },
   { pointer: '/linux/personality', present: s => s.linux?.personality !== undefined, why: NOT_YET },
   { pointer: '/linux/intelRdt', present: s => s.linux?.intelRdt !== undefined, why: NOT_YET },
   { pointer: '/linux/netDevices', present: s => s.linux?.netDevices !== undefined && Object.keys(s.linux.netDevices).length > 0, why: NOT_YET },

@@ -3,6 +3,7 @@
 // person (flags and a command) start one.
 import t from 'tap'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { spawn, spawnSync } from 'node:child_process'
 import { RUNT, containerSuite, shBundle, uniqueId, tempDir, sh } from './helpers'
@@ -96,6 +97,25 @@ if (suite) {
     const missing = runt(['exec', '-p', path.join(dir, 'none.json'), id])
     t.equal(missing.status, 255)
     t.match(missing.stderr, 'none.json')
+  })
+
+  t.test('execCPUAffinity: the final affinity is what the process runs with', async t => {
+    const { id } = running(t)
+    const dir = tempDir('runt-affinity-')
+    t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+    const file = path.join(dir, 'process.json')
+    const cpus = os.cpus().length
+    const last = String(cpus - 1)
+    const withAffinity = (execCPUAffinity: object) => {
+      fs.writeFileSync(file, JSON.stringify({ args: ['grep', 'Cpus_allowed_list', '/proc/self/status'], cwd: '/', execCPUAffinity }))
+      return runt(['exec', '-p', file, id])
+    }
+    const r = withAffinity({ initial: '0', final: last })
+    t.equal(r.status, 0, r.stderr)
+    t.equal(r.stdout, `Cpus_allowed_list:\t${last}\n`)
+    const bad = withAffinity({ final: '3-1' })
+    t.equal(bad.status, 255)
+    t.match(bad.stderr, 'exec failed: /process/execCPUAffinity/final: "3-1" is not a CPU list')
   })
 
   t.test("the process joins the container's namespaces and cgroup, with its capabilities", async t => {
