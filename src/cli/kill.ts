@@ -26,6 +26,8 @@ export function kill(g: GlobalOptions, [id, signalText]: string[], opts: Record<
     signalInit(c.record, signal)
     // a container sharing a pid namespace does not end with its init: SIGKILL means all of it
     if (signal === SIGNALS.KILL && c.record.sharedPidNs) cgroups?.killAll(signal)
+    // a frozen process (v1 freezer) only acts on a SIGKILL once it is thawed
+    if (signal === SIGNALS.KILL && c.status === 'paused') cgroups?.thaw()
     return 0
   })
 }

@@ -100,4 +100,14 @@ if (suite) {
     t.equal(d.status, 0, d.stderr)
     t.equal(runt(['state', id]).status, 1, 'gone')
   })
+
+  t.test('kill KILL of a paused container stops it', async t => {
+    const id = uniqueId('pause')
+    counting(t, id)
+    t.equal(runt(['pause', id]).status, 0)
+    t.equal(runt(['kill', id, 'KILL']).status, 0)
+    let status = ''
+    for (let i = 0; i < 200 && (status = JSON.parse(runt(['state', id]).stdout).status) !== 'stopped'; i++) await new Promise(r => setTimeout(r, 10))
+    t.equal(status, 'stopped')
+  })
 }
