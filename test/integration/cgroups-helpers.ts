@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { detectLayout } from '../../src/cgroups/detect'
-import { tempDir } from './helpers'
+import { shBundle, tempDir, uniqueId, type Runt } from './helpers'
 
 export const layout = detectLayout()
 export const unified = layout.mode === 'unified'
@@ -57,4 +57,27 @@ export const readOr = (file: string, fallback = ''): string => {
   } catch {
     return fallback
   }
+}
+
+/**
+ * A detached container running `script`, its config changed by `edit`, with a shared
+ * host directory at /mnt (returned as dir); deleted with everything at teardown.
+ */
+export function startDetached(
+  runt: Runt, t: { teardown(fn: () => void): void }, prefix: string, script: string, edit: (spec: any) => void,
+): { id: string; dir: string } {
+  const id = uniqueId(prefix)
+  let dir = ''
+  const bundle = shBundle(script, spec => {
+    dir = sharedDir(spec)
+    edit(spec)
+  })
+  t.teardown(() => {
+    runt(['delete', '--force', id])
+    fs.rmSync(bundle, { recursive: true, force: true })
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+  const r = runt(['run', '-d', '-b', bundle, id])
+  if (r.status !== 0) throw new Error(`run failed: ${r.stderr}`)
+  return { id, dir }
 }

@@ -5,7 +5,7 @@ import t from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
 import { containerSuite, shBundle, uniqueId } from './helpers'
-import { cgroupValue, portable, readOr, sharedDir, unified, waitUntil } from './cgroups-helpers'
+import { cgroupValue, portable, readOr, startDetached, unified, waitUntil } from './cgroups-helpers'
 
 const MiB = 1024 * 1024
 
@@ -13,22 +13,8 @@ const suite = containerSuite(t)
 if (suite) {
   const { root, runt } = suite
 
-  function start(t: { teardown(fn: () => void): void }, script: string, edit: (spec: any) => void): { id: string; dir: string } {
-    const id = uniqueId('limits')
-    let dir = ''
-    const bundle = shBundle(script, spec => {
-      dir = sharedDir(spec)
-      edit(spec)
-    })
-    t.teardown(() => {
-      runt(['delete', '--force', id])
-      fs.rmSync(bundle, { recursive: true, force: true })
-      fs.rmSync(dir, { recursive: true, force: true })
-    })
-    const r = runt(['run', '-d', '-b', bundle, id])
-    if (r.status !== 0) throw new Error(`run failed: ${r.stderr}`)
-    return { id, dir }
-  }
+  const start = (t: { teardown(fn: () => void): void }, script: string, edit: (spec: any) => void) =>
+    startDetached(runt, t, 'limits', script, edit)
 
   t.test('memory, cpu, pids and cpuset limits appear in the container\'s cgroup files', async t => {
     const { id } = start(t, 'exec sleep 1000', spec => {

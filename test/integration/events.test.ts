@@ -4,8 +4,8 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
-import { RUNT, containerSuite, shBundle, uniqueId } from './helpers'
-import { portable, readOr, sharedDir, waitUntil } from './cgroups-helpers'
+import { RUNT, containerSuite } from './helpers'
+import { portable, readOr, startDetached, waitUntil } from './cgroups-helpers'
 
 const MiB = 1024 * 1024
 
@@ -13,23 +13,8 @@ const suite = containerSuite(t)
 if (suite) {
   const { root, runt } = suite
 
-  function start(t: { teardown(fn: () => void): void }, script: string, edit: (spec: any) => void = () => {}): { id: string; dir: string } {
-    const id = uniqueId('events')
-    let dir = ''
-    const bundle = shBundle(script, spec => {
-      portable(spec)
-      dir = sharedDir(spec)
-      edit(spec)
-    })
-    t.teardown(() => {
-      runt(['delete', '--force', id])
-      fs.rmSync(bundle, { recursive: true, force: true })
-      fs.rmSync(dir, { recursive: true, force: true })
-    })
-    const r = runt(['run', '-d', '-b', bundle, id])
-    if (r.status !== 0) throw new Error(`run failed: ${r.stderr}`)
-    return { id, dir }
-  }
+  const start = (t: { teardown(fn: () => void): void }, script: string, edit: (spec: any) => void = () => {}) =>
+    startDetached(runt, t, 'events', script, spec => { portable(spec); edit(spec) })
 
   t.test('events --stats: one JSON line with runc\'s fields', async t => {
     const { id } = start(t, 'exec sleep 1000', spec => {
