@@ -1,4 +1,5 @@
 import t from 'tap'
+import { defaultSpec } from '../../src/spec/default-config'
 import { buildPlan, type HostFacts, type PlanOptions } from '../../src/plan/build'
 import { encodePlan, PLAN_MAGIC } from '../../src/plan/wire'
 import type { LaunchPlan } from '../../src/plan/types'
@@ -17,45 +18,9 @@ const NOSUID_NOEXEC_NODEV = MS_NOSUID | MS_NOEXEC | MS_NODEV
 const BUNDLE = '/run/bundles/c1'
 const OPTIONS: PlanOptions = { bundle: BUNDLE, noPivot: false, noNewKeyring: false, preserveFds: 0 }
 
-/** What `runc spec` writes (runc 1.5), with a cgroup namespace. */
+/** What `runt spec` writes: runc 1.5's default config, with a cgroup namespace. */
 function runcSpec(): Spec {
-  const caps = ['CAP_AUDIT_WRITE', 'CAP_KILL', 'CAP_NET_BIND_SERVICE']
-  return {
-    ociVersion: '1.3.0',
-    process: {
-      terminal: true,
-      user: { uid: 0, gid: 0 },
-      args: ['sh'],
-      env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'TERM=xterm'],
-      cwd: '/',
-      capabilities: { bounding: [...caps], effective: [...caps], permitted: [...caps] },
-      rlimits: [{ type: 'RLIMIT_NOFILE', hard: 1024, soft: 1024 }],
-      noNewPrivileges: true,
-    },
-    root: { path: 'rootfs', readonly: true },
-    hostname: 'runc',
-    mounts: [
-      { destination: '/proc', type: 'proc', source: 'proc' },
-      { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-      {
-        destination: '/dev/pts', type: 'devpts', source: 'devpts',
-        options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'],
-      },
-      { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
-      { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-      { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
-      { destination: '/sys/fs/cgroup', type: 'cgroup', source: 'cgroup', options: ['nosuid', 'noexec', 'nodev', 'relatime', 'ro'] },
-    ],
-    linux: {
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
-      namespaces: [{ type: 'pid' }, { type: 'network' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }, { type: 'cgroup' }],
-      maskedPaths: [
-        '/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-        '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi',
-      ],
-      readonlyPaths: ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'],
-    },
-  }
+  return defaultSpec({ rootless: false })
 }
 
 /** HostFacts over a fixed list of host directories and files. */
@@ -108,7 +73,7 @@ t.test('the runc spec default config: namespaces, root, process', async t => {
   t.equal(p.rootfsPropagation, 0)
   t.equal(p.readonlyRootfs, true)
   t.equal(p.noPivot, false)
-  t.equal(p.hostname, 'runc')
+  t.equal(p.hostname, 'runt')
   t.equal(p.domainname, null)
   t.same(p.maskedPaths, runcSpec().linux?.maskedPaths)
   t.same(p.readonlyPaths, ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'])
