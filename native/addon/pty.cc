@@ -54,25 +54,6 @@ static Napi::Value ClearOnlcr(const Napi::CallbackInfo &info) {
   return env.Undefined();
 }
 
-// unixListen(path) -> fd of a listening AF_UNIX stream socket bound to path (close-on-exec)
-static Napi::Value UnixListen(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  std::string path = info[0].As<Napi::String>().Utf8Value();
-  struct sockaddr_un addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return ThrowErrno(env, ENAMETOOLONG, "bind", path.c_str());
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return ThrowErrno(env, errno, "socket");
-  if (bind(fd, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr) < 0 || listen(fd, 1) < 0) {
-    int err = errno;
-    close(fd);
-    return ThrowErrno(env, err, "bind", path.c_str());
-  }
-  return Napi::Number::New(env, fd);
-}
-
 // unixAccept(fd) -> fd of the next connection (close-on-exec), or null when none is pending
 static Napi::Value UnixAccept(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -105,7 +86,6 @@ void RegisterPty(Napi::Env env, Napi::Object exports) {
   exports.Set("getWinsize", Napi::Function::New(env, GetWinsize));
   exports.Set("setWinsize", Napi::Function::New(env, SetWinsize));
   exports.Set("clearOnlcr", Napi::Function::New(env, ClearOnlcr));
-  exports.Set("unixListen", Napi::Function::New(env, UnixListen));
   exports.Set("unixAccept", Napi::Function::New(env, UnixAccept));
   exports.Set("setDumpable", Napi::Function::New(env, SetDumpable));
 }

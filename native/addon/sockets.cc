@@ -12,15 +12,37 @@
 
 namespace runt {
 
+// The address of a filesystem AF_UNIX socket; false when path is too long for it.
+static bool UnixAddress(const std::string &path, struct sockaddr_un *addr) {
+  memset(addr, 0, sizeof *addr);
+  addr->sun_family = AF_UNIX;
+  if (path.size() >= sizeof addr->sun_path) return false;
+  memcpy(addr->sun_path, path.c_str(), path.size() + 1);
+  return true;
+}
+
+// unixListen(path) -> fd of a listening AF_UNIX stream socket bound to path (close-on-exec)
+static Napi::Value UnixListen(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  struct sockaddr_un addr;
+  if (!UnixAddress(path, &addr)) return ThrowErrno(env, ENAMETOOLONG, "bind", path.c_str());
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return ThrowErrno(env, errno, "socket");
+  if (bind(fd, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr) < 0 || listen(fd, 1) < 0) {
+    int err = errno;
+    close(fd);
+    return ThrowErrno(env, err, "bind", path.c_str());
+  }
+  return Napi::Number::New(env, fd);
+}
+
 // unixConnect(path) -> fd of a connected AF_UNIX stream socket (close-on-exec)
 static Napi::Value UnixConnect(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   std::string path = info[0].As<Napi::String>().Utf8Value();
   struct sockaddr_un addr;
-  memset(&addr, 0, sizeof addr);
-  addr.sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr.sun_path) return ThrowErrno(env, ENAMETOOLONG, "connect", path.c_str());
-  memcpy(addr.sun_path, path.c_str(), path.size() + 1);
+  if (!UnixAddress(path, &addr)) return ThrowErrno(env, ENAMETOOLONG, "connect", path.c_str());
   int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) return ThrowErrno(env, errno, "socket");
   int rc;
@@ -91,6 +113,7 @@ void RegisterSockets(Napi::Env env, Napi::Object exports) {
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("recvFd", Napi::Function::New(env, RecvFd));
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
+  exports.Set("unixListen", Napi::Function::New(env, UnixListen));
   exports.Set("pollIn", Napi::Function::New(env, PollIn));
 }
 
