@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "runt",
-      "sources": ["native/addon/addon.cc", "native/addon/files.cc", "native/addon/spawn.cc", "native/addon/process.cc", "native/addon/sockets.cc", "native/addon/pty.cc"],
+      "sources": ["native/addon/addon.cc", "native/addon/files.cc", "native/addon/spawn.cc", "native/addon/process.cc", "native/addon/sockets.cc", "native/addon/pty.cc", "native/addon/bpf.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
       "cflags": ["-Wall", "-Wextra", "-O2"],

@@ -13,9 +13,10 @@ static const char *ErrnoName(int err) {
   return name ? name : "EUNKNOWN";
 }
 
-Napi::Value ThrowErrno(Napi::Env env, int err, const char *syscall, const char *path) {
+Napi::Value ThrowErrno(Napi::Env env, int err, const char *syscall, const char *path, const char *detail) {
   std::string msg = std::string(syscall) + ": " + strerror(err);
   if (path) msg += " (" + std::string(path) + ")";
+  if (detail) msg += ": " + std::string(detail);
   Napi::Error e = Napi::Error::New(env, msg);
   e.Set("code", Napi::String::New(env, ErrnoName(err)));
   e.Set("errno", Napi::Number::New(env, -err));
@@ -33,6 +34,7 @@ static Napi::Object InitRuntAddon(Napi::Env env, Napi::Object exports) {
   runt::RegisterProcess(env, exports);
   runt::RegisterSockets(env, exports);
   runt::RegisterPty(env, exports);
+  runt::RegisterBpf(env, exports);
   return exports;
 }
 

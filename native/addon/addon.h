@@ -3,12 +3,14 @@
 #include <napi.h>
 
 namespace runt {
-// Throw a JS Error carrying the errno as .code (e.g. "ENOENT") and .syscall.
-Napi::Value ThrowErrno(Napi::Env env, int err, const char *syscall, const char *path = nullptr);
+// Throw a JS Error carrying the errno as .code (e.g. "ENOENT") and .syscall; detail (e.g. a
+// verifier log) is appended to the message.
+Napi::Value ThrowErrno(Napi::Env env, int err, const char *syscall, const char *path = nullptr, const char *detail = nullptr);
 
 void RegisterFiles(Napi::Env env, Napi::Object exports);
 void RegisterSpawn(Napi::Env env, Napi::Object exports);
 void RegisterProcess(Napi::Env env, Napi::Object exports);
 void RegisterSockets(Napi::Env env, Napi::Object exports);
 void RegisterPty(Napi::Env env, Napi::Object exports);
+void RegisterBpf(Napi::Env env, Napi::Object exports);
 }  // namespace runt

@@ -144,4 +144,12 @@ export class FakeCgroupKernel implements CgroupHost {
   sleep(): void {
     this.sleeps++
   }
+
+  /** the device filters attached, in order (a later one for the same dir replaces the earlier) */
+  readonly filters: { dir: string; program: Buffer }[] = []
+
+  attachDeviceFilter(dir: string, program: Buffer): void {
+    if (!fs.existsSync(path.join(dir, 'cgroup.procs'))) throw errnoError('ENOENT', dir)
+    this.filters.push({ dir, program })
+  }
 }

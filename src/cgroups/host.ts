@@ -1,10 +1,11 @@
 // Every system call the cgroup code makes goes through this one small interface:
-// plain fs calls today (the design moves the writes into the addon later), a fake
-// kernel in the unit tests.
+// plain fs calls today (the design moves the writes into the addon later) and the
+// addon's device filter loader, a fake kernel in the unit tests.
 
 import fs from 'node:fs'
 import path from 'node:path'
 import { systemError } from '../errors'
+import { native } from '../sys/native'
 
 export interface CgroupHost {
   /** mkdir(2); true when this call made the directory, false when it existed already */
@@ -23,6 +24,8 @@ export interface CgroupHost {
   kill(pid: number, signal: number): void
   /** block the (single-threaded) caller for ms milliseconds */
   sleep(ms: number): void
+  /** load a v2 device filter (struct bpf_insn bytes) and attach it to dir, replacing the one runt attached before */
+  attachDeviceFilter(dir: string, program: Buffer): void
 }
 
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
@@ -80,6 +83,9 @@ export const hostCgroups: CgroupHost = {
   },
   sleep(ms) {
     Atomics.wait(sleeper, 0, 0, ms)
+  },
+  attachDeviceFilter(dir, program) {
+    native().attachDeviceFilter(dir, program)
   },
 }
 

@@ -10,6 +10,7 @@ import { constants } from 'node:os'
 import path from 'node:path'
 import { RuntError, SystemError, systemError } from '../errors'
 import type { Resources } from '../spec/types'
+import { deviceFilterProgram, encodeProgram } from './device-filter'
 import { detectLayout, type CgroupLayout, type CgroupMode, type Hierarchy } from './detect'
 import { v1Freezer, v2Freezer, type Freezer } from './freezer'
 import { hostCgroups, pidsBelow, readWords, type CgroupHost } from './host'
@@ -17,7 +18,7 @@ import { containerCgroupDirs } from './path'
 import { refuseUnapplied, v1ResourceWrites, v2ResourceWrites, type CgroupWrite } from './resources'
 import { oomKillCount, v1Stats, v2Stats, type Stats } from './stats'
 import { fillEmptyCpuset } from './v1'
-import { delegateControllers, killViaCgroupKill } from './v2'
+import { attachDeviceFilter, delegateControllers, killViaCgroupKill } from './v2'
 
 export interface CgroupManager {
   /** the container's cgroup directory per hierarchy key ("memory", "cpu,cpuacct", "unified"), for state.json and the /sys/fs/cgroup mount in the container */
@@ -220,6 +221,8 @@ class FsCgroupManager implements CgroupManager {
     refuseUnapplied(resources, this.mode)
     if (this.mode === 'unified') {
       const g = this.groups[0]
+      // compiled first: a bad rule is refused before anything is written
+      const filter = resources.devices?.length ? encodeProgram(deviceFilterProgram(resources.devices)) : undefined
       const offered = readWords(this.host, path.join(g.dir, 'cgroup.controllers'))
       for (const w of v2ResourceWrites(resources)) {
         if (!offered.includes(w.controller)) {
@@ -227,6 +230,7 @@ class FsCgroupManager implements CgroupManager {
         }
         this.applyWrite(g, w)
       }
+      if (filter) attachDeviceFilter(this.host, this.id, g.dir, filter)
       return
     }
     const memory = this.v1Group('memory')

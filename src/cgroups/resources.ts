@@ -1,7 +1,7 @@
 // linux.resources -> the ordered cgroup file writes that apply them (pure).
 // Covered: memory (limit, reservation, swap, swappiness, disableOOMKiller), cpu
 // (shares, quota, period, burst, idle, cpus, mems; realtime on v1), pids; on v1 also
-// devices and blockIO throttling. Everything else is refused by refuseUnapplied():
+// devices and blockIO throttling (on v2, devices become a BPF filter: device-filter.ts). Everything else is refused by refuseUnapplied():
 // a limit silently skipped is a container other than the one asked for.
 
 import { ConfigError } from '../errors'
@@ -164,7 +164,6 @@ export function refuseUnapplied(r: Resources, mode: CgroupMode): void {
   const v2 = mode === 'unified'
   const problems: string[] = []
   const refuse = (pointer: string, why: string) => problems.push(`linux.resources.${pointer}: ${why}`)
-  if (v2 && (r.devices?.length ?? 0) > 0) refuse('devices', 'device rules on cgroup v2 need an eBPF device filter, which runt does not have yet')
   const b = r.blockIO
   if (b) {
     if (v2 && nonEmpty(b)) refuse('blockIO', 'not supported by runt on cgroup v2 yet')

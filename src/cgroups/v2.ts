@@ -8,6 +8,7 @@
 // and applying a resource limit that needs one fails there with the file's name.
 
 import path from 'node:path'
+import { SystemError } from '../errors'
 import type { CgroupHost } from './host'
 import { readWords } from './host'
 
@@ -39,4 +40,18 @@ export function killViaCgroupKill(host: CgroupHost, dir: string): boolean {
   if (!host.exists(file)) return false
   host.write(file, '1')
   return true
+}
+
+/**
+ * Attach the container's device filter (device-filter.ts) to its group: the v2 form of
+ * linux.resources.devices. The kernel checks every open and mknod of a device node by a
+ * process of the group (and of groups below it) against it.
+ */
+export function attachDeviceFilter(host: CgroupHost, id: string, dir: string, program: Buffer): void {
+  try {
+    host.attachDeviceFilter(dir, program)
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException
+    throw new SystemError(`container ${id}: linux.resources.devices: attaching the device filter to cgroup ${dir}: ${e.message}`, { id, path: dir, errno: e.code, cause: err })
+  }
 }

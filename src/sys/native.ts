@@ -45,6 +45,12 @@ export interface NativeAddon {
   unixListen(path: string): number
   /** accept(2) without waiting: the connection's fd (close-on-exec, blocking), or null when none is pending */
   unixAccept(fd: number): number | null
+  /**
+   * Load a cgroup device filter (struct bpf_insn bytes) and attach it to the cgroup
+   * directory with BPF_F_ALLOW_MULTI, replacing a filter runt attached there before
+   * (BPF_F_REPLACE, no moment without one). Returns how many earlier ones it replaced.
+   */
+  attachDeviceFilter(cgroupDir: string, program: Buffer): number
   /** prctl(PR_SET_DUMPABLE) */
   setDumpable(on: boolean): void
 }

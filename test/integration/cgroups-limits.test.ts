@@ -1,6 +1,6 @@
 // linux.resources from config.json on real containers through bin/runt: the limits land
-// in the kernel's files and hold (fork bomb, denied device); what runt cannot apply is
-// refused by name.
+// in the kernel's files and hold (fork bomb); what runt cannot apply is refused by name.
+// Device rules: device-filter.test.ts.
 import t from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -45,25 +45,6 @@ if (suite) {
     t.ok(Number(cgroupValue(root, id, 'pids', 'pids.current', 'pids.current')) <= 20, 'no more than pids.max processes')
     t.match(cgroupValue(root, id, 'pids', 'pids.events', 'pids.events'), /^max [1-9]/, 'the kernel counted refused forks')
     t.match(readOr(path.join(dir, 'err')), /fork|resource temporarily unavailable/i, 'the shell was refused a fork')
-  })
-
-  t.test('cgroup v1: a device node from linux.devices that the device rules deny cannot be written', { skip: unified && 'device rules on cgroup v2 are refused (see the next test)' }, async t => {
-    const { dir } = start(t, 'echo x > /dev/null && echo null-ok > /mnt/null; { echo x > /dev/denied; } 2> /mnt/err || echo refused > /mnt/denied; exec sleep 1000', spec => {
-      // /dev/kmsg's numbers: created by the config, allowed by no rule
-      spec.linux.devices = [{ path: '/dev/denied', type: 'c', major: 1, minor: 11, fileMode: 0o666 }]
-      spec.linux.resources.devices = [{ allow: false, access: 'rwm' }]
-    })
-    t.ok(waitUntil(() => fs.existsSync(path.join(dir, 'denied'))), 'the write to /dev/denied failed')
-    t.equal(readOr(path.join(dir, 'null')), 'null-ok', 'the default /dev/null stays usable')
-    t.match(readOr(path.join(dir, 'err')), /Operation not permitted/)
-  })
-
-  t.test('cgroup v2: device rules are an error naming linux.resources.devices', { skip: !unified && 'cgroup v1 applies device rules' }, async t => {
-    const bundle = shBundle('true')
-    t.teardown(() => fs.rmSync(bundle, { recursive: true, force: true }))
-    const r = runt(['run', '-b', bundle, uniqueId('limits')])
-    t.equal(r.status, 1)
-    t.match(r.stderr, /linux\.resources\.devices/)
   })
 
   t.test('resources runt cannot apply are refused at create, by name, and leave nothing behind', async t => {

@@ -6,6 +6,7 @@ import t from 'tap'
 type Tap = { teardown(fn: () => void): void }
 import type { CgroupLayout, Hierarchy } from '../../src/cgroups/detect'
 import { FakeCgroupKernel } from '../../src/cgroups/fake-host'
+import { deviceFilterProgram, encodeProgram } from '../../src/cgroups/device-filter'
 import { cgroupManager, type CgroupManager, type CgroupManagerOptions } from '../../src/cgroups/manager'
 import { RuntError, SystemError } from '../../src/errors'
 
@@ -401,12 +402,29 @@ t.test('apply with skipDevices (update) writes no device rule', async t => {
   t.same(f.kernel.writes.filter(w => /devices|pids/.test(path.basename(w.file))).map(w => path.basename(w.file)), ['pids.max'])
 })
 
-t.test('apply on unified: device rules are an error naming linux.resources.devices, nothing written', async t => {
+t.test('apply on unified: device rules become one device filter on the container group, after the writes', async t => {
+  const f = unifiedTree(t)
+  const m = running(f, [])
+  const rules = [{ allow: false, access: 'rwm' }, { allow: true, type: 'c', major: 10, minor: 200, access: 'rw' }]
+  m.apply({ devices: rules, pids: { limit: 5 } })
+  t.same(f.kernel.filters.map(x => path.relative(f.root, x.dir)), ['unified/user.slice/c1'])
+  t.same(f.kernel.filters[0].program, encodeProgram(deviceFilterProgram(rules)), 'the compiled rules plus the default devices')
+  t.equal(f.file('unified', 'user.slice/c1', 'pids.max'), '5')
+  m.apply({ pids: { limit: 6 } })
+  t.equal(f.kernel.filters.length, 1, 'no device rules: no filter')
+  m.apply({ devices: rules, pids: { limit: 7 } }, { skipDevices: true })
+  t.equal(f.kernel.filters.length, 1, 'update (skipDevices) leaves the filter alone')
+})
+
+t.test('apply on unified: a bad device rule is refused before anything is written; a refused attach names the group', async t => {
   const f = unifiedTree(t)
   const m = running(f, [])
   const before = f.kernel.writes.length
-  t.throws(() => m.apply({ devices: [{ allow: false, access: 'rwm' }], pids: { limit: 5 } }), { name: 'ConfigError', message: /^linux\.resources\.devices: .*eBPF/ })
+  t.throws(() => m.apply({ devices: [{ allow: true, access: 'rwx' }], pids: { limit: 5 } }), { name: 'ConfigError', message: /linux\.resources\.devices\[0\]\.access: "rwx"/ })
   t.equal(f.kernel.writes.length, before)
+  t.equal(f.kernel.filters.length, 0)
+  f.kernel.attachDeviceFilter = () => { throw Object.assign(new Error('bpf(BPF_PROG_ATTACH): Operation not permitted (/x)'), { code: 'EPERM' }) }
+  t.throws(() => m.apply({ devices: [{ allow: false }] }), { name: 'SystemError', errno: 'EPERM', message: /^container c1: linux\.resources\.devices: attaching the device filter to cgroup .*user\.slice\/c1: bpf\(BPF_PROG_ATTACH\): Operation not permitted/ })
 })
 
 t.test('oomKills reads the oom_kill counter of memory.oom_control (v1) and memory.events (v2)', async t => {

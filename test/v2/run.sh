@@ -14,7 +14,8 @@ VM="$REPO/../shared/tools/run-in-v2-vm.sh"
 [ -f "$VM" ] || { echo "test/v2/run.sh: $VM not found" >&2; exit 2; }
 if [ $# -eq 0 ]; then
   set -- test/integration/cgroups.test.ts test/integration/cgroups-limits.test.ts \
-    test/integration/pause.test.ts test/integration/update.test.ts test/integration/events.test.ts
+    test/integration/pause.test.ts test/integration/update.test.ts test/integration/events.test.ts \
+    test/integration/device-filter.test.ts
 fi
 LOADER=node_modules/@tapjs/typescript/dist/esm/import.mjs
 # a VM without hardware acceleration (TCG) is slow: a generous limit
