@@ -20,6 +20,9 @@
 #define MAX_ENV 4096
 #define MAX_GIDS 1024
 #define MAX_RLIMITS 64
+#define MAX_HOOKS 32
+#define MAX_HOOK_ARGS 256
+#define MAX_HOOK_ENV 256
 #define MAX_PLAN_BYTES (64u << 20)
 
 enum plan_mode { MODE_INIT = 0, MODE_JOIN = 1 };
@@ -65,6 +68,19 @@ struct rlimit_op {
   uint64_t soft, hard;
 };
 
+enum hook_phase { HOOK_CREATE_CONTAINER = 0, HOOK_START_CONTAINER = 1 };
+
+/* a hook run inside the container: execve(path, args, env) with a timeout (0: none) */
+struct hook_op {
+  int phase;
+  const char *path;
+  char *args[MAX_HOOK_ARGS + 1];
+  int nargs;
+  char *env[MAX_HOOK_ENV + 1];
+  int nenv;
+  uint64_t timeout;
+};
+
 struct plan {
   int mode;
   uint64_t clone_flags;
@@ -90,6 +106,8 @@ struct plan {
   struct sysctl_op sysctls[MAX_SYSCTLS];
   int nsysctls;
   int hook_pause;
+  struct hook_op hooks[MAX_HOOKS];
+  int nhooks;
 
   char *args[MAX_ARGS + 1];
   int nargs;
@@ -132,9 +150,17 @@ int send_msg(uint32_t type, const void *payload, uint32_t len);
 int send_u64(uint32_t type, uint64_t value);
 void wait_continue(void); /* returns on CONTINUE; exits quietly on ABORT or EOF */
 char *read_plan_frame(size_t *len);
+void wait_hook_states(void); /* HOOK_STATE (when there are container hooks), then CONTINUE */
+void report_to_fifo(int fd); /* after CREATED, failures go to `start` through the exec fifo */
 void mark_created(void); /* from now on failures can only be written to stderr */
 __attribute__((noreturn)) void fail(int err, const char *step, const char *path);
 __attribute__((noreturn)) void die(const char *step, const char *path); /* fail(errno, ...) */
+__attribute__((noreturn)) void fail_detail(int err, const char *step, const char *path, const char *detail);
+
+/* hooks.c */
+void set_hook_states(char *payload, size_t len);
+int has_hooks(int phase);
+void run_hooks(int phase);
 
 /* namespaces.c */
 void join_namespaces(void);

@@ -96,8 +96,9 @@ static void run_init(void) {
   prepare_rootfs();
   if (P.hook_pause) {
     if (send_msg(RUNT_MSG_HOOKS, NULL, 0) < 0) die("sync", "HOOKS");
-    wait_continue();
+    wait_hook_states();
   }
+  run_hooks(HOOK_CREATE_CONTAINER); /* in the container's namespaces, before pivot_root */
   enter_rootfs();
   setup_terminal(1);
   set_host_and_domain_names();
@@ -106,6 +107,9 @@ static void run_init(void) {
   join_session_keyring();
   change_dir_and_user();
   const char *path = resolve_executable();
+  /* without an exec fifo (run) the process starts at once: startContainer hooks now,
+   * while a failure can still go back over the sync socket */
+  if (FDS.fifo < 0) run_hooks(HOOK_START_CONTAINER);
   report_created();
   wait_for_start();
   exec_process(path);

@@ -199,6 +199,39 @@ static int decode_join_ns(struct cursor *c, struct join_ns *ns) {
   return ns->nstype ? 0 : reject("JOIN_NS of an unknown namespace type", EINVAL);
 }
 
+static int decode_hook(struct cursor *c, struct hook_op *h) {
+  struct rec r;
+  int got;
+  uint64_t v;
+  memset(h, 0, sizeof *h);
+  h->phase = -1;
+  while ((got = next_rec(c, &r)) > 0) {
+    switch (r.tag) {
+      case RUNT_SUB_H_PHASE:
+        if (num(&r, &v) < 0) return -1;
+        if (v != HOOK_CREATE_CONTAINER && v != HOOK_START_CONTAINER) return reject("HOOK of an unknown phase", EINVAL);
+        h->phase = (int)v;
+        break;
+      case RUNT_SUB_H_PATH: if (cstr(&r, &h->path) < 0) return -1; break;
+      case RUNT_SUB_H_ARG:
+        if (room(h->nargs, MAX_HOOK_ARGS, "too many hook args") < 0) return -1;
+        if (str(&r, &h->args[h->nargs++]) < 0) return -1;
+        break;
+      case RUNT_SUB_H_ENV:
+        if (room(h->nenv, MAX_HOOK_ENV, "too many hook env entries") < 0) return -1;
+        if (str(&r, &h->env[h->nenv++]) < 0) return -1;
+        break;
+      case RUNT_SUB_H_TIMEOUT: if (num(&r, &h->timeout) < 0) return -1; break;
+      default: return reject("unknown tag in HOOK", EINVAL);
+    }
+  }
+  if (got < 0) return -1;
+  if (h->phase < 0 || !h->path || h->nargs == 0) return reject("HOOK without phase, path or args", EINVAL);
+  h->args[h->nargs] = NULL;
+  h->env[h->nenv] = NULL;
+  return 0;
+}
+
 static int decode_record(const struct rec *r) {
   struct cursor inner = {r->data, r->data + r->len};
   uint64_t v[5];
@@ -231,6 +264,9 @@ static int decode_record(const struct rec *r) {
       P.rlimits[P.nrlimits++] = (struct rlimit_op){(int)v[0], v[1], v[2]};
       return 0;
     }
+    case RUNT_TAG_HOOK:
+      if (room(P.nhooks, MAX_HOOKS, "too many hooks") < 0) return -1;
+      return decode_hook(&inner, &P.hooks[P.nhooks++]);
     case RUNT_TAG_CAPS:
       if (decode_numbers(&inner, v, 5, "bad CAPS record") < 0) return -1;
       P.has_caps = 1;

@@ -189,6 +189,10 @@ void wait_for_start(void) {
   fd_path(path, sizeof path, FDS.fifo);
   int fd = open(path, O_WRONLY | O_CLOEXEC);
   if (fd < 0) die("open exec fifo", path);
+  /* `start` is here: its startContainer hooks run first, a failure goes back to it */
+  report_to_fifo(fd);
+  run_hooks(HOOK_START_CONTAINER);
+  report_to_fifo(-1);
   ssize_t n;
   do n = write(fd, "0", 1); while (n < 0 && errno == EINTR);
   if (n != 1) die("write exec fifo", path);

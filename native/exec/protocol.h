@@ -42,6 +42,7 @@
 #define RUNT_TAG_NEW_KEYRING 44
 #define RUNT_TAG_CPU_AFFINITY_INITIAL 45
 #define RUNT_TAG_CPU_AFFINITY_FINAL 46
+#define RUNT_TAG_HOOK 47
 
 /* tags inside nested records; each record kind numbers its fields from 1 */
 #define RUNT_SUB_NS_TYPE 1
@@ -80,6 +81,11 @@
 #define RUNT_SUB_C_AMBIENT 5
 #define RUNT_SUB_CS_HEIGHT 1
 #define RUNT_SUB_CS_WIDTH 2
+#define RUNT_SUB_H_PHASE 1
+#define RUNT_SUB_H_PATH 2
+#define RUNT_SUB_H_ARG 3
+#define RUNT_SUB_H_ENV 4
+#define RUNT_SUB_H_TIMEOUT 5
 
 /* sync-socket messages: u32 type | u32 length | payload, little-endian */
 #define RUNT_MSG_PLAN 1
@@ -89,5 +95,6 @@
 #define RUNT_MSG_CREATED 5
 #define RUNT_MSG_ERROR 6
 #define RUNT_MSG_ABORT 7
+#define RUNT_MSG_HOOK_STATE 47
 
 #endif

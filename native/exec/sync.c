@@ -10,6 +10,7 @@
 #include "exec/protocol.h"
 
 static int created;
+static int fifo_report = -1; /* after CREATED: the exec fifo `start` reads, or -1 */
 
 static int write_all(int fd, const void *buf, size_t len) {
   const char *p = buf;
@@ -61,16 +62,34 @@ void wait_continue(void) {
   if (type != RUNT_MSG_CONTINUE || len != 0) fail(EPROTO, "sync", "expected CONTINUE");
 }
 
-char *read_plan_frame(size_t *len) {
+/* the payload of the next message, which must be of this type */
+static char *read_payload(uint32_t want, const char *name, size_t *len) {
   uint32_t type, n;
-  if (read_header(&type, &n) < 0) _exit(1);
-  if (type != RUNT_MSG_PLAN) fail(EPROTO, "sync", "expected PLAN");
-  if (n > MAX_PLAN_BYTES) fail(E2BIG, "plan", "");
+  if (read_header(&type, &n) < 0 || type == RUNT_MSG_ABORT) _exit(1); /* the parent gave up */
+  if (type != want) fail(EPROTO, "sync", name);
+  if (n > MAX_PLAN_BYTES) fail(E2BIG, "sync", name);
   char *buf = malloc(n ? n : 1);
-  if (!buf) die("plan", "");
-  if (read_full(FDS.sync, buf, n) != (ssize_t)n) fail(EPROTO, "sync", "truncated PLAN");
+  if (!buf) die("sync", name);
+  if (read_full(FDS.sync, buf, n) != (ssize_t)n) fail(EPROTO, "sync", name);
   *len = n;
   return buf;
+}
+
+char *read_plan_frame(size_t *len) {
+  return read_payload(RUNT_MSG_PLAN, "expected PLAN", len);
+}
+
+void wait_hook_states(void) {
+  if (P.nhooks > 0) {
+    size_t len;
+    char *states = read_payload(RUNT_MSG_HOOK_STATE, "expected HOOK_STATE", &len);
+    set_hook_states(states, len);
+  }
+  wait_continue();
+}
+
+void report_to_fifo(int fd) {
+  fifo_report = fd;
 }
 
 void mark_created(void) {
@@ -83,18 +102,38 @@ static void append(char *buf, size_t size, size_t *at, const char *s) {
   buf[*at] = '\0';
 }
 
+/* ERROR payload: u64 errno | step NUL | path NUL | detail NUL; returns its length */
+static size_t error_payload(char *payload, int err, const char *step, const char *path, const char *detail) {
+  size_t at = 8;
+  uint64_t e = (uint64_t)err;
+  memcpy(payload, &e, 8);
+  const char *parts[3] = {step, path, detail};
+  const size_t caps[3] = {63, 4095, 511};
+  for (int i = 0; i < 3; i++) {
+    size_t n = strnlen(parts[i], caps[i]);
+    memcpy(payload + at, parts[i], n);
+    payload[at + n] = '\0';
+    at += n + 1;
+  }
+  return at;
+}
+
 void fail(int err, const char *step, const char *path) {
+  fail_detail(err, step, path, "");
+}
+
+void fail_detail(int err, const char *step, const char *path, const char *detail) {
   if (!path) path = "";
+  char payload[8 + 64 + 4096 + 512];
   if (!created && FDS.sync >= 0) {
-    char payload[8 + 64 + 4096 + 2];
-    size_t step_len = strnlen(step, 63), path_len = strnlen(path, 4095);
-    uint64_t e = (uint64_t)err;
-    memcpy(payload, &e, 8);
-    memcpy(payload + 8, step, step_len);
-    payload[8 + step_len] = '\0';
-    memcpy(payload + 9 + step_len, path, path_len);
-    payload[9 + step_len + path_len] = '\0';
-    if (send_msg(RUNT_MSG_ERROR, payload, (uint32_t)(10 + step_len + path_len)) == 0) _exit(1);
+    size_t n = error_payload(payload, err, step, path, detail);
+    if (send_msg(RUNT_MSG_ERROR, payload, (uint32_t)n) == 0) _exit(1);
+  }
+  if (created && fifo_report >= 0) {
+    /* `start` reads '1' and this payload instead of the '0' that lets it go on */
+    payload[0] = '1';
+    size_t n = error_payload(payload + 1, err, step, path, detail);
+    if (write_all(fifo_report, payload, n + 1) == 0) _exit(1);
   }
   char line[4096 + 256];
   size_t at = 0;
@@ -106,6 +145,10 @@ void fail(int err, const char *step, const char *path) {
     append(line, sizeof line, &at, " (");
     append(line, sizeof line, &at, path);
     append(line, sizeof line, &at, ")");
+  }
+  if (*detail) {
+    append(line, sizeof line, &at, ": ");
+    append(line, sizeof line, &at, detail);
   }
   append(line, sizeof line, &at, "\n");
   (void)write_all(2, line, at);

@@ -12,8 +12,7 @@ export function featuresDocument(): object {
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: '1.3.0',
-    // createContainer and startContainer are refused until runt can run them in the container
-    hooks: ['prestart', 'createRuntime', 'poststart', 'poststop'],
+    hooks: ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'],
     mountOptions: [...MOUNT_OPTION_NAMES].sort(),
     linux: {
       namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts'],

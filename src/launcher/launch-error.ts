@@ -24,17 +24,46 @@ export class LaunchError extends RuntError {
   readonly step: string
 
   constructor(message: string, facts: { step: string; errno: string; path?: string }) {
-    super(message, { errno: facts.errno, path: facts.path || undefined })
+    super(message, { errno: facts.errno || undefined, path: facts.path || undefined })
     this.step = facts.step
   }
 }
 
 const RLIMIT_NAMES = new Map(Object.entries(RLIMITS).map(([name, n]) => [n, name]))
 
+type PlanFacts = Pick<LaunchPlan, 'args' | 'rlimits' | 'oomScoreAdj'>
+
+/**
+ * An ERROR payload (u64 errno, then step, path and detail, each NUL-terminated) as the
+ * error it describes; null when it is too short to hold an errno.
+ */
+export function launchErrorFromPayload(payload: Buffer, plan: PlanFacts): LaunchError | null {
+  if (payload.length < 8) return null
+  const errno = Number(payload.readBigUInt64LE(0))
+  const strings = payload.subarray(8).toString('utf8').split('\0')
+  return launchErrorFromFrame(errno, strings[0] ?? '', strings[1] ?? '', plan, strings[2] ?? '')
+}
+
+const signalNames = new Map<number, string>(Object.entries(os.constants.signals).map(([name, n]) => [n, name]))
+
+/**
+ * A container hook's failure, worded as the runtime's own hooks word theirs
+ * (src/hooks/run.ts): "createContainer hook /x failed: exit status 1: <stderr>".
+ */
+function hookError(step: string, path: string, errno: number, detail: string, facts: { step: string; errno: string; path: string }): LaunchError {
+  const prefix = `${step} ${path}`
+  if (errno === os.constants.errno.ETIMEDOUT) return new LaunchError(`${prefix} ${detail}`, facts)
+  if (detail === 'cannot execute') return new LaunchError(`${prefix} failed: cannot execute: ${errnoName(errno)}`, facts)
+  const named = detail.replace(/^killed by signal (\d+)/, (_, n: string) => `killed by signal ${signalNames.get(Number(n)) ?? n}`)
+  if (errno === 0) return new LaunchError(`${prefix} failed: ${named}`, { ...facts, errno: '' })
+  return new LaunchError(`${prefix} failed: ${named ? `${named}: ` : ''}${errnoText(errno)} (${errnoName(errno)})`, facts)
+}
+
 /** The error the executor reported in an ERROR frame, explained with the plan's values. */
-export function launchErrorFromFrame(errno: number, step: string, path: string, plan: Pick<LaunchPlan, 'args' | 'rlimits' | 'oomScoreAdj'>): LaunchError {
+export function launchErrorFromFrame(errno: number, step: string, path: string, plan: PlanFacts, detail = ''): LaunchError {
   const name = errnoName(errno)
   const facts = { step, errno: name, path }
+  if (step.endsWith(' hook')) return hookError(step, path, errno, detail, facts)
   const arg0 = plan.args[0] ?? ''
   const denied = errno === os.constants.errno.EPERM || errno === os.constants.errno.EACCES
   if (step === 'setrlimit') {
@@ -55,5 +84,5 @@ export function launchErrorFromFrame(errno: number, step: string, path: string, 
     }
     return new LaunchError(`exec: "${arg0}": ${errnoText(errno)}`, facts)
   }
-  return new LaunchError(`${step}${path ? ` ${path}` : ''}: ${errnoText(errno)} (${name})`, facts)
+  return new LaunchError(`${step}${path ? ` ${path}` : ''}${detail ? ` (${detail})` : ''}: ${errnoText(errno)} (${name})`, facts)
 }

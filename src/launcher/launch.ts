@@ -8,7 +8,8 @@
 //   id maps, onPid (cgroups)
 //   CONTINUE --------------------->  child: mounts, devices...
 //         <------------------------  HOOKS (only with plan.hookPause)
-//   onHooks, CONTINUE ------------>  pivot_root, process setup
+//   onHooks, [HOOK_STATE,] CONTINUE >  createContainer hooks, pivot_root, process setup
+//                                    (startContainer hooks here too when there is no exec fifo)
 //         <------------------------  CREATED (init) / EOF at execve (join) / ERROR
 //
 // Whatever fails after the child exists, the child is killed and reaped: a failed
@@ -22,7 +23,7 @@ import { Msg, encodePlan } from '../plan/wire'
 import type { LaunchPlan } from '../plan/types'
 import { native, nativeBuildDir, type WaitResult } from '../sys/native'
 import { writeIdMaps } from './id-maps'
-import { LaunchError, launchErrorFromFrame } from './launch-error'
+import { LaunchError, launchErrorFromPayload } from './launch-error'
 import { SyncChannel, type Message } from './sync-channel'
 
 export { LaunchError } from './launch-error'
@@ -45,6 +46,8 @@ export interface LaunchCallbacks {
   onPid(pid: number): void
   /** at HOOKS (only when plan.hookPause): namespaces and mounts exist, pivot_root not yet done */
   onHooks?(pid: number): void
+  /** at HOOKS, when the plan has container hooks: the state JSON they read, "creating" and "created" */
+  containerHookStates?(pid: number): { creating: string; created: string }
 }
 
 /** build/Release/runt-exec */
@@ -88,10 +91,7 @@ class Children {
 }
 
 function frameError(m: Message, plan: LaunchPlan): LaunchError {
-  if (m.payload.length < 8) return protocolError('ERROR message without an errno')
-  const errno = Number(m.payload.readBigUInt64LE(0))
-  const strings = m.payload.subarray(8).toString('utf8').split('\0')
-  return launchErrorFromFrame(errno, strings[0] ?? '', strings[1] ?? '', plan)
+  return launchErrorFromPayload(m.payload, plan) ?? protocolError('ERROR message without an errno')
 }
 
 function protocolError(what: string): LaunchError {
@@ -135,6 +135,16 @@ function spawnExecutor(io: LaunchIo): { pid: number; syncFd: number } {
   }
 }
 
+/**
+ * How long the init may stay silent while it runs the hooks due before CREATED: each
+ * hook's timeout on top of the usual wait, or no limit when one of them has none.
+ */
+function hooksBeforeCreatedTimeout(plan: LaunchPlan, noFifo: boolean): number {
+  const due = (plan.containerHooks ?? []).filter(h => h.phase === 'createContainer' || noFifo)
+  if (due.some(h => h.timeout === 0)) return -1
+  return SYNC_TIMEOUT_MS + due.reduce((sum, h) => sum + h.timeout * 1000, 0)
+}
+
 export function launch(plan: LaunchPlan, io: LaunchIo, cb: LaunchCallbacks): { pid: number } {
   const spawned = spawnExecutor(io)
   const chan = new SyncChannel(spawned.syncFd, SYNC_TIMEOUT_MS)
@@ -161,6 +171,12 @@ export function launch(plan: LaunchPlan, io: LaunchIo, cb: LaunchCallbacks): { p
       if (m.type === Msg.CREATED && plan.mode === 'init') break
       if (m.type !== Msg.HOOKS || !plan.hookPause) throw protocolError(`unexpected message ${m.type}`)
       cb.onHooks?.(pid)
+      if (plan.containerHooks?.length) {
+        const states = cb.containerHookStates?.(pid)
+        if (!states) throw protocolError('the plan has container hooks but no state for them')
+        chan.send(Msg.HOOK_STATE, Buffer.from(`${states.creating}\0${states.created}\0`, 'utf8'))
+        chan.setTimeout(hooksBeforeCreatedTimeout(plan, io.fifoFd === null))
+      }
       chan.send(Msg.CONTINUE)
     }
     return { pid }

@@ -14,7 +14,12 @@ export interface Message {
 export class SyncChannel {
   private closed = false
 
-  constructor(readonly fd: number, private readonly timeoutMs: number) {}
+  constructor(readonly fd: number, private timeoutMs: number) {}
+
+  /** how long receive() waits for the next message from now on; -1: no limit */
+  setTimeout(ms: number): void {
+    this.timeoutMs = ms
+  }
 
   send(type: number, payload?: Buffer): void {
     const bytes = frame(type, payload)

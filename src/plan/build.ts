@@ -4,14 +4,14 @@
 
 import { posix } from 'node:path'
 import { ConfigError } from '../errors'
-import type { Linux, Spec } from '../spec/types'
+import type { Hook, Linux, Spec } from '../spec/types'
 import { planDevices } from './devices'
 import type { HostFacts, PlanOptions } from './inputs'
 import { MS, PROPAGATION_OPTIONS } from './mount-options'
 import { planMounts } from './mounts'
 import { hasNamespace, planNamespaces } from './namespaces'
 import { planProcess } from './process'
-import type { LaunchPlan } from './types'
+import type { ContainerHook, LaunchPlan } from './types'
 
 export type { HostFacts, PlanOptions } from './inputs'
 
@@ -51,7 +51,9 @@ export function buildPlan(spec: Spec, options: PlanOptions, facts: HostFacts): L
     sysctls: Object.entries(linux?.sysctl ?? {})
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([key, value]) => ({ key, value })),
-    hookPause: [spec.hooks?.prestart, spec.hooks?.createRuntime, spec.hooks?.createContainer].some(h => (h?.length ?? 0) > 0),
+    hookPause: [spec.hooks?.prestart, spec.hooks?.createRuntime, spec.hooks?.createContainer, spec.hooks?.startContainer]
+      .some(h => (h?.length ?? 0) > 0),
+    containerHooks: planContainerHooks(spec.hooks),
     ...planProcess(spec.process),
     preserveFds: options.preserveFds,
     newKeyring: !options.noNewKeyring,
@@ -59,6 +61,23 @@ export function buildPlan(spec: Spec, options: PlanOptions, facts: HostFacts): L
     cpuAffinityInitial: null,
     cpuAffinityFinal: null,
   }
+}
+
+/**
+ * createContainer and startContainer hooks, which the init runs in the container's
+ * namespaces. Like the runtime's own hooks (src/hooks/run.ts): argv is `args` when given,
+ * else just the path; the environment is exactly `env`.
+ */
+function planContainerHooks(hooks: Spec['hooks']): ContainerHook[] {
+  const plan = (phase: ContainerHook['phase'], list: Hook[] | undefined) => (list ?? []).map((h): ContainerHook => ({
+    phase,
+    path: h.path,
+    args: h.args !== undefined && h.args.length > 0 ? [...h.args] : [h.path],
+    // an entry without '=' cannot be passed (the runtime's hooks drop it too)
+    env: (h.env ?? []).filter(e => e.indexOf('=') > 0),
+    timeout: h.timeout !== undefined && h.timeout > 0 ? h.timeout : 0,
+  }))
+  return [...plan('createContainer', hooks?.createContainer), ...plan('startContainer', hooks?.startContainer)]
 }
 
 /** runc refuses to set a hostname or domainname in a UTS namespace it does not own. */

@@ -69,6 +69,18 @@ export interface TimeOffset {
   nanosecs: number
 }
 
+/** A hook the init runs inside the container (the runtime-namespace hooks run in TypeScript). */
+export interface ContainerHook {
+  /** createContainer: before pivot_root; startContainer: once `start` releases the init, before execve */
+  phase: 'createContainer' | 'startContainer'
+  path: string
+  /** argv; [path] when the config gives no args */
+  args: string[]
+  env: string[]
+  /** seconds, 0 for none */
+  timeout: number
+}
+
 export interface LaunchPlan {
   /** 'init' creates a container; 'join' starts a process in a running container (exec) */
   mode: 'init' | 'join'
@@ -104,6 +116,8 @@ export interface LaunchPlan {
    * join: stop right after the terminal exists so the parent can set the master up
    */
   hookPause: boolean
+  /** init only: createContainer and startContainer hooks in config order; absent: none */
+  containerHooks?: ContainerHook[]
 
   // --- process --------------------------------------------------------------
   args: string[]

@@ -53,6 +53,7 @@ export const Tag = {
   NEW_KEYRING: 44, // num 0/1
   CPU_AFFINITY_INITIAL: 45, // str "0,1,5", optional
   CPU_AFFINITY_FINAL: 46, // str, optional
+  HOOK: 47, // rec {H_PHASE, H_PATH, H_ARG list, H_ENV list, H_TIMEOUT}, list
 } as const
 
 /** Tags inside nested records. Each record kind numbers its fields from 1. */
@@ -67,6 +68,7 @@ export const Sub = {
   R_RESOURCE: 1, R_SOFT: 2, R_HARD: 3,
   C_BOUNDING: 1, C_EFFECTIVE: 2, C_PERMITTED: 3, C_INHERITABLE: 4, C_AMBIENT: 5,
   CS_HEIGHT: 1, CS_WIDTH: 2,
+  H_PHASE: 1, H_PATH: 2, H_ARG: 3, H_ENV: 4, H_TIMEOUT: 5,
 } as const
 
 /** Messages on the sync socket: u32 type | u32 length | payload (little-endian). */
@@ -78,7 +80,10 @@ export const Msg = {
   CREATED: 5, // init -> parent: ready, about to wait on the exec fifo
   ERROR: 6, // child -> parent: num errno, str step, str path
   ABORT: 7, // parent -> child: give up (the child exits)
+  HOOK_STATE: 47, // parent -> init, at HOOKS when the plan has container hooks: str "creating" state, str "created" state
 } as const
+
+const HOOK_PHASE_CODE = { createContainer: 0, startContainer: 1 } as const
 
 const DEVICE_TYPE_CODE = { c: 0x63, b: 0x62, p: 0x70 } as const // ASCII 'c' 'b' 'p'
 
@@ -163,6 +168,14 @@ export function encodePlan(p: LaunchPlan): Buffer {
   if (p.domainname !== null) w.str(Tag.DOMAINNAME, p.domainname)
   for (const s of p.sysctls) w.rec(Tag.SYSCTL, r => r.str(Sub.S_KEY, s.key).str(Sub.S_VALUE, s.value))
   w.num(Tag.HOOK_PAUSE, p.hookPause)
+  for (const h of p.containerHooks ?? []) {
+    w.rec(Tag.HOOK, r => {
+      r.num(Sub.H_PHASE, HOOK_PHASE_CODE[h.phase]).str(Sub.H_PATH, h.path)
+      for (const a of h.args) r.str(Sub.H_ARG, a)
+      for (const e of h.env) r.str(Sub.H_ENV, e)
+      r.num(Sub.H_TIMEOUT, h.timeout)
+    })
+  }
 
   for (const a of p.args) w.str(Tag.ARG, a)
   for (const e of p.env) w.str(Tag.ENV, e)

@@ -25,7 +25,7 @@ import { launch } from '../launcher/launch'
 import { native } from '../sys/native'
 import { requireCgroupDriver } from './cgroup-driver'
 import { checkTerminalMode } from './terminal-mode'
-import { runHooks, stateForHooks } from '../hooks/run'
+import { hookStateJson, runHooks, stateForHooks } from '../hooks/run'
 import { refuseUnsupported } from './unsupported'
 
 export interface CreateOptions {
@@ -126,6 +126,11 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
         runHooks('prestart', spec.hooks?.prestart, state, { cwd: bundle })
         runHooks('createRuntime', spec.hooks?.createRuntime, state, { cwd: bundle })
       },
+      // the init runs createContainer and startContainer hooks itself, in the container
+      containerHookStates: initPid => ({
+        creating: hookStateJson(stateForHooks(record, 'creating', initPid)),
+        created: hookStateJson(stateForHooks(record, 'created', initPid)),
+      }),
     })
 
     record.initPid = pid

@@ -7,6 +7,7 @@ import path from 'node:path'
 import { StatusError, systemError } from '../errors'
 import type { ContainerRecord } from '../state/store'
 import { initAlive } from './init-process'
+import { launchErrorFromPayload } from '../launcher/launch-error'
 
 export function execFifoPath(stateDir: string): string {
   return path.join(stateDir, 'exec.fifo')
@@ -37,8 +38,36 @@ export function releaseInit(stateDir: string, rec: ContainerRecord): void {
       if (!initAlive(rec)) throw new StatusError('cannot start a container that has stopped', { id: rec.id })
       Atomics.wait(tick, 0, 0, 1)
     }
+    // '0': the process goes on to execve; '1': a step before it (a startContainer hook)
+    // failed, the init exits, and what failed follows
+    if (byte[0] === 0x31) {
+      fs.rmSync(fifo, { force: true })
+      throw startFailure(fd, rec)
+    }
   } finally {
     fs.closeSync(fd)
   }
   fs.rmSync(fifo, { force: true })
+}
+
+/** The error the init wrote after '1', read until it closes its end. */
+function startFailure(fd: number, rec: ContainerRecord): Error {
+  const chunks: Buffer[] = []
+  const buf = Buffer.alloc(4096)
+  const tick = new Int32Array(new SharedArrayBuffer(4))
+  for (;;) {
+    let n: number
+    try {
+      n = fs.readSync(fd, buf, 0, buf.length, null)
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw systemError('read exec fifo', err, { id: rec.id })
+      Atomics.wait(tick, 0, 0, 1)
+      continue
+    }
+    if (n === 0) break
+    chunks.push(Buffer.from(buf.subarray(0, n)))
+  }
+  const plan = { args: rec.config.process?.args ?? [], rlimits: [], oomScoreAdj: null }
+  const err = launchErrorFromPayload(Buffer.concat(chunks), plan)
+  return err ?? new StatusError('the container process failed before it started', { id: rec.id })
 }

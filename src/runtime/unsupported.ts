@@ -25,9 +25,6 @@ const UNSUPPORTED: Unsupported[] = [
   { pointer: '/linux/intelRdt', present: s => s.linux?.intelRdt !== undefined, why: NOT_YET },
   { pointer: '/linux/netDevices', present: s => s.linux?.netDevices !== undefined && Object.keys(s.linux.netDevices).length > 0, why: NOT_YET },
   { pointer: '/linux/memoryPolicy', present: s => s.linux?.memoryPolicy !== undefined, why: NOT_YET },
-  // these two must run inside the container's namespaces, which runt cannot do yet
-  { pointer: '/hooks/createContainer', present: s => (s.hooks?.createContainer?.length ?? 0) > 0, why: NOT_YET },
-  { pointer: '/hooks/startContainer', present: s => (s.hooks?.startContainer?.length ?? 0) > 0, why: NOT_YET },
 ]
 
 /** Throw a ConfigError listing every field of spec that runt cannot honour. */

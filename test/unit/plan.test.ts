@@ -375,10 +375,29 @@ t.test('sysctls sorted by key; hooks that need the pause', async t => {
   ])
   spec.hooks = { poststart: [{ path: '/bin/true' }], prestart: [] }
   t.equal(plan(spec).hookPause, false, 'poststart and empty lists do not pause')
-  for (const kind of ['prestart', 'createRuntime', 'createContainer'] as const) {
+  for (const kind of ['prestart', 'createRuntime', 'createContainer', 'startContainer'] as const) {
     spec.hooks = { [kind]: [{ path: '/bin/true' }] }
     t.equal(plan(spec).hookPause, true, kind)
   }
+})
+
+t.test('createContainer and startContainer hooks go to the init in config order; the runtime keeps the others', async t => {
+  const spec = runcSpec()
+  spec.hooks = {
+    prestart: [{ path: '/bin/pre' }],
+    startContainer: [{ path: '/bin/ldconfig' }],
+    createContainer: [
+      { path: '/usr/bin/mount-hook', args: ['mount-hook', '-x'], env: ['A=1', 'NOEQUALS', '=x'], timeout: 5 },
+      { path: '/usr/bin/second', args: [], timeout: 0 },
+    ],
+  }
+  t.same(plan(spec).containerHooks, [
+    { phase: 'createContainer', path: '/usr/bin/mount-hook', args: ['mount-hook', '-x'], env: ['A=1'], timeout: 5 },
+    { phase: 'createContainer', path: '/usr/bin/second', args: ['/usr/bin/second'], env: [], timeout: 0 },
+    { phase: 'startContainer', path: '/bin/ldconfig', args: ['/bin/ldconfig'], env: [], timeout: 0 },
+  ], 'argv defaults to the path, env entries without a name are dropped, no timeout is 0')
+  spec.hooks = { prestart: [{ path: '/bin/pre' }] }
+  t.same(plan(spec).containerHooks, [])
 })
 
 t.test('runc spec --rootless: /sys bound from the host in a user namespace', async t => {

@@ -88,6 +88,21 @@ t.test('capability masks keep all 64 bits; devices carry their type as an ASCII 
   t.equal(dev.find(d => d.tag === Sub.D_TYPE)!.body.readBigUInt64LE(0), BigInt('c'.charCodeAt(0)))
 })
 
+t.test('a container HOOK record: phase code, path, argv and env in order, timeout', async t => {
+  const recs = planRecords(plan({
+    containerHooks: [
+      { phase: 'createContainer', path: '/h', args: ['h', '-x'], env: ['A=1', 'B=2'], timeout: 5 },
+      { phase: 'startContainer', path: '/s', args: ['/s'], env: [], timeout: 0 },
+    ],
+  }))
+  const hooks = find(recs, Tag.HOOK).map(h => records(h.body))
+  t.same(hooks[0]!.map(f => f.tag), [Sub.H_PHASE, Sub.H_PATH, Sub.H_ARG, Sub.H_ARG, Sub.H_ENV, Sub.H_ENV, Sub.H_TIMEOUT])
+  t.same(hooks[0]!.map(f => (f.body.length === 8 && f.tag !== Sub.H_PATH ? Number(f.body.readBigUInt64LE(0)) : f.body.toString('latin1'))),
+    [0, '/h\0', 'h\0', '-x\0', 'A=1\0', 'B=2\0', 5])
+  t.equal(hooks[1]![0]!.body.readBigUInt64LE(0), 1n, 'startContainer is phase 1')
+  t.equal(find(planRecords(plan()), Tag.HOOK).length, 0, 'none without hooks')
+})
+
 t.test('a string with a NUL byte cannot be encoded', async t => {
   t.throws(() => encodePlan(plan({ args: ['a\0b'] })), /NUL/)
 })
@@ -144,6 +159,9 @@ t.test('the executor rejects a malformed plan with ERROR step "plan"', { skip: f
     ['a short number', Buffer.concat([good, rec(Tag.UID, Buffer.alloc(4))]), 'number record is not 8 bytes'],
     ['an unknown field in a record', Buffer.concat([good, rec(Tag.MOUNT, rec(42, Buffer.alloc(8)))]), 'unknown tag in MOUNT'],
     ['no ARG', encodePlan(plan({ args: [] })), 'no ARG'],
+    ['a HOOK without argv', Buffer.concat([good, rec(Tag.HOOK, Buffer.concat([rec(Sub.H_PHASE, Buffer.alloc(8)), rec(Sub.H_PATH, Buffer.from('/h\0'))]))]),
+      'HOOK without phase, path or args'],
+    ['a HOOK of an unknown phase', Buffer.concat([good, rec(Tag.HOOK, rec(Sub.H_PHASE, Buffer.from([7, 0, 0, 0, 0, 0, 0, 0])))]), 'HOOK of an unknown phase'],
   ]
   for (const [what, bytes, why] of cases) {
     const a = executorAnswer(bytes)
