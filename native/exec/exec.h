@@ -23,6 +23,7 @@
 #define MAX_HOOKS 32
 #define MAX_HOOK_ARGS 256
 #define MAX_HOOK_ENV 256
+#define MAX_NET_DEVICES 64
 #define MAX_PLAN_BYTES (64u << 20)
 
 enum plan_mode { MODE_INIT = 0, MODE_JOIN = 1 };
@@ -46,6 +47,14 @@ struct mount_op {
   int npropagation;
   uint64_t attr_set, attr_clr;
   int create_file;
+  int tmpcopyup;
+  int idmap; /* 0 none, 1 the mount, 2 the mount and its submounts */
+  const char *uid_map, *gid_map; /* uid_map / gid_map text of the mount's user namespace */
+  int tree_fd; /* idmap: the detached, idmapped copy of the source (prepare_idmapped_mounts) */
+};
+
+struct net_device_op {
+  const char *host_name, *name;
 };
 
 struct device_op {
@@ -105,6 +114,8 @@ struct plan {
   const char *hostname, *domainname; /* NULL: leave alone */
   struct sysctl_op sysctls[MAX_SYSCTLS];
   int nsysctls;
+  struct net_device_op net_devices[MAX_NET_DEVICES];
+  int nnet_devices;
   int hook_pause;
   struct hook_op hooks[MAX_HOOKS];
   int nhooks;
@@ -177,6 +188,18 @@ void finish_rootfs(void);
 void set_host_and_domain_names(void);
 void apply_sysctls(void);
 unsigned long locked_mount_flags(int fd);
+
+/* idmap.c: detached idmapped copies of the idmapped binds' sources, made in the host's
+ * namespaces before the container's are created (mount_one moves them into place) */
+void prepare_idmapped_mounts(void);
+
+/* copyup.c: the tree under src copied into dst (owners, modes, times kept) */
+void copy_tree(int src, int dst, const char *path);
+
+/* netdev.c: linux.netDevices; take_net_devices runs in the host's network namespace,
+ * move_net_devices in the container's */
+void take_net_devices(void);
+void move_net_devices(void);
 
 /* console.c */
 void setup_terminal(int mount_console);

@@ -76,6 +76,9 @@ static void report_created(void) {
 }
 
 static void run_init(void) {
+  /* still in the host's namespaces: what must be made from here */
+  take_net_devices();
+  prepare_idmapped_mounts();
   join_namespaces();
   setup_time_namespace();
   /* the cgroup namespace is unshared after CONTINUE, once the parent has put the
@@ -93,6 +96,7 @@ static void run_init(void) {
   if ((P.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) die("unshare", "cgroup");
   if (setsid() < 0) die("setsid", "");
 
+  move_net_devices();
   prepare_rootfs();
   if (P.hook_pause) {
     if (send_msg(RUNT_MSG_HOOKS, NULL, 0) < 0) die("sync", "HOOKS");

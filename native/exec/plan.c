@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 
 #include "exec/exec.h"
 #include "exec/protocol.h"
@@ -116,6 +117,7 @@ static int decode_mount(struct cursor *c, struct mount_op *m) {
   int got;
   uint64_t v;
   memset(m, 0, sizeof *m);
+  m->tree_fd = -1;
   while ((got = next_rec(c, &r)) > 0) {
     switch (r.tag) {
       case RUNT_SUB_M_DEST: if (cstr(&r, &m->dest) < 0) return -1; break;
@@ -130,11 +132,21 @@ static int decode_mount(struct cursor *c, struct mount_op *m) {
       case RUNT_SUB_M_ATTR_SET: if (num(&r, &m->attr_set) < 0) return -1; break;
       case RUNT_SUB_M_ATTR_CLR: if (num(&r, &m->attr_clr) < 0) return -1; break;
       case RUNT_SUB_M_CREATE_FILE: if (flag(&r, &m->create_file) < 0) return -1; break;
+      case RUNT_SUB_M_TMPCOPYUP: if (flag(&r, &m->tmpcopyup) < 0) return -1; break;
+      case RUNT_SUB_M_IDMAP:
+        if (num(&r, &v) < 0) return -1;
+        if (v < 1 || v > 2) return reject("unknown IDMAP kind in MOUNT", EINVAL);
+        m->idmap = (int)v;
+        break;
+      case RUNT_SUB_M_UID_MAP: if (cstr(&r, &m->uid_map) < 0) return -1; break;
+      case RUNT_SUB_M_GID_MAP: if (cstr(&r, &m->gid_map) < 0) return -1; break;
       default: return reject("unknown tag in MOUNT", EINVAL);
     }
   }
   if (got < 0) return -1;
   if (!m->dest || !m->source || !m->fstype || !m->data) return reject("MOUNT without dest, source, fstype or data", EINVAL);
+  if (m->idmap && (!m->uid_map || !m->gid_map || !(m->flags & MS_BIND)))
+    return reject("idmapped MOUNT without its maps, or not a bind", EINVAL);
   return m->dest[0] == '/' ? 0 : reject("MOUNT destination is not absolute", EINVAL);
 }
 
@@ -257,6 +269,11 @@ static int decode_record(const struct rec *r) {
       if (room(P.nsysctls, MAX_SYSCTLS, "too many sysctls") < 0) return -1;
       struct sysctl_op *s = &P.sysctls[P.nsysctls++];
       return decode_pair(&inner, RUNT_SUB_S_KEY, &s->key, RUNT_SUB_S_VALUE, &s->value, "bad SYSCTL record");
+    }
+    case RUNT_TAG_NET_DEVICE: {
+      if (room(P.nnet_devices, MAX_NET_DEVICES, "too many net devices") < 0) return -1;
+      struct net_device_op *d = &P.net_devices[P.nnet_devices++];
+      return decode_pair(&inner, RUNT_SUB_ND_HOST_NAME, &d->host_name, RUNT_SUB_ND_NAME, &d->name, "bad NET_DEVICE record");
     }
     case RUNT_TAG_RLIMIT: {
       if (room(P.nrlimits, MAX_RLIMITS, "too many rlimits") < 0) return -1;

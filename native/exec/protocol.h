@@ -43,6 +43,7 @@
 #define RUNT_TAG_CPU_AFFINITY_INITIAL 45
 #define RUNT_TAG_CPU_AFFINITY_FINAL 46
 #define RUNT_TAG_HOOK 47
+#define RUNT_TAG_NET_DEVICE 64
 
 /* tags inside nested records; each record kind numbers its fields from 1 */
 #define RUNT_SUB_NS_TYPE 1
@@ -59,6 +60,12 @@
 #define RUNT_SUB_M_ATTR_SET 7
 #define RUNT_SUB_M_ATTR_CLR 8
 #define RUNT_SUB_M_CREATE_FILE 9
+#define RUNT_SUB_M_TMPCOPYUP 60
+#define RUNT_SUB_M_IDMAP 61
+#define RUNT_SUB_M_UID_MAP 62
+#define RUNT_SUB_M_GID_MAP 63
+#define RUNT_SUB_ND_HOST_NAME 1
+#define RUNT_SUB_ND_NAME 2
 #define RUNT_SUB_D_PATH 1
 #define RUNT_SUB_D_TYPE 2
 #define RUNT_SUB_D_MAJOR 3

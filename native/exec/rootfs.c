@@ -175,17 +175,32 @@ static void finish_mount(const struct mount_op *m) {
   close(fd);
 }
 
-static void mount_one(const struct mount_op *m) {
+static void mount_one(struct mount_op *m) {
   char target[64];
   int fd = resolve_or_create(m->dest, m->create_file, "mount");
   fd_path(target, sizeof target, fd);
+  /* tmpcopyup: this descriptor keeps reaching the directory the tmpfs will cover */
+  int covered = -1;
+  if (m->tmpcopyup && (covered = open_in_root(m->dest, O_RDONLY | O_DIRECTORY)) < 0) die("tmpcopyup: open", m->dest);
   int rc;
-  if (m->flags & MS_BIND)
+  if (m->tree_fd >= 0) { /* the idmapped tree made in the host's namespaces (idmap.c) */
+    rc = (int)syscall(SYS_move_mount, m->tree_fd, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH);
+    close(m->tree_fd);
+    m->tree_fd = -1;
+  } else if (m->flags & MS_BIND) {
     rc = mount(m->source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL);
-  else
+  } else {
     rc = mount(m->source, target, m->fstype, m->flags, m->data[0] ? m->data : NULL);
+  }
   if (rc < 0) die("mount", m->dest);
   close(fd);
+  if (covered >= 0) {
+    int fresh = open_in_root(m->dest, O_RDONLY | O_DIRECTORY);
+    if (fresh < 0) die("tmpcopyup: open", m->dest);
+    copy_tree(covered, fresh, m->dest);
+    close(fresh);
+    close(covered);
+  }
   finish_mount(m);
 }
 

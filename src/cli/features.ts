@@ -22,8 +22,8 @@ export function featuresDocument(): object {
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },
-      mountExtensions: { idmap: { enabled: false } },
-      netDevices: { enabled: false },
+      mountExtensions: { idmap: { enabled: true } },
+      netDevices: { enabled: true },
     },
     annotations: {
       'org.opencontainers.runt.version': typeof RUNT_VERSION === 'string' ? RUNT_VERSION : 'dev',

@@ -2,11 +2,8 @@
 
 import fs from 'node:fs'
 import { systemError } from '../errors'
-import type { IdMapping, LaunchPlan } from '../plan/types'
-
-function mapText(mappings: IdMapping[]): string {
-  return mappings.map(m => `${m.containerID} ${m.hostID} ${m.size}\n`).join('')
-}
+import { idMapText } from '../plan/id-map-text'
+import type { LaunchPlan } from '../plan/types'
 
 function writeProcFile(file: string, text: string): void {
   try {
@@ -23,6 +20,6 @@ export function writeIdMaps(pid: number, plan: LaunchPlan): void {
   if (rootless && plan.uidMappings.length === 1 && plan.gidMappings.length === 1) {
     writeProcFile(`/proc/${pid}/setgroups`, 'deny')
   }
-  writeProcFile(`/proc/${pid}/uid_map`, mapText(plan.uidMappings))
-  writeProcFile(`/proc/${pid}/gid_map`, mapText(plan.gidMappings))
+  writeProcFile(`/proc/${pid}/uid_map`, idMapText(plan.uidMappings))
+  writeProcFile(`/proc/${pid}/gid_map`, idMapText(plan.gidMappings))
 }

@@ -9,6 +9,7 @@ import { planDevices } from './devices'
 import type { HostFacts, PlanOptions } from './inputs'
 import { MS, PROPAGATION_OPTIONS } from './mount-options'
 import { planMounts } from './mounts'
+import { planNetDevices } from './net-devices'
 import { hasNamespace, planNamespaces } from './namespaces'
 import { planProcess } from './process'
 import type { ContainerHook, LaunchPlan } from './types'
@@ -22,7 +23,9 @@ export function buildPlan(spec: Spec, options: PlanOptions, facts: HostFacts): L
   checkUtsNamespace(spec)
 
   const namespaces = planNamespaces(linux)
-  const mounts = planMounts(spec.mounts ?? [], options.bundle, facts)
+  // an idmapped mount without mappings of its own takes those of the container's new user namespace
+  const containerMaps = namespaces.uidMappings.length > 0 ? { uidMappings: namespaces.uidMappings, gidMappings: namespaces.gidMappings } : null
+  const mounts = planMounts(spec.mounts ?? [], options.bundle, facts, containerMaps)
   const dev = planDevices({
     configDevices: linux?.devices ?? [],
     mounts: mounts.mounts,
@@ -51,6 +54,7 @@ export function buildPlan(spec: Spec, options: PlanOptions, facts: HostFacts): L
     sysctls: Object.entries(linux?.sysctl ?? {})
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([key, value]) => ({ key, value })),
+    netDevices: planNetDevices(linux),
     hookPause: [spec.hooks?.prestart, spec.hooks?.createRuntime, spec.hooks?.createContainer, spec.hooks?.startContainer]
       .some(h => (h?.length ?? 0) > 0),
     containerHooks: planContainerHooks(spec.hooks),

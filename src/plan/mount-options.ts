@@ -163,6 +163,7 @@ export function parseMountOptions(options: readonly string[] = []): ParsedMountO
 
 /** Every mount option runt carries out (for `runt features`). */
 export const MOUNT_OPTION_NAMES: readonly string[] = [
+  'tmpcopyup', 'idmap', 'ridmap',
   ...Object.keys(FLAG_OPTIONS),
   ...Object.keys(PROPAGATION_OPTIONS),
   ...Object.keys(REC_ATTR_OPTIONS),

@@ -5,7 +5,7 @@ import { ConfigError } from '../errors'
 import type { Mount } from '../spec/types'
 import type { CgroupLayout, HostFacts } from './inputs'
 import { MS, parseMountOptions, type ParsedMountOptions } from './mount-options'
-import type { MountOp, Symlink } from './types'
+import type { IdMapping, IdmapOp, MountOp, Symlink } from './types'
 
 export interface MountsPlan {
   mounts: MountOp[]
@@ -18,15 +18,27 @@ export function containerPath(p: string): string {
   return posix.resolve('/', p)
 }
 
-export function planMounts(mounts: readonly Mount[], bundle: string, facts: HostFacts): MountsPlan {
+/** The id maps of the user namespace the container creates, when it creates one. */
+export interface ContainerIdMaps {
+  uidMappings: IdMapping[]
+  gidMappings: IdMapping[]
+}
+
+export function planMounts(
+  mounts: readonly Mount[], bundle: string, facts: HostFacts, containerMaps: ContainerIdMaps | null = null,
+): MountsPlan {
   const plan: MountsPlan = { mounts: [], symlinks: [] }
   mounts.forEach((mount, i) => {
     const where = `/mounts/${i} (${mount.destination})`
     const options = parseMountOptions(mount.options)
-    refuseUnsupported(mount, options, where)
     const destination = containerPath(mount.destination)
-    if (isBind(mount, options)) {
-      plan.mounts.push(bindOp(mount, options, destination, bundle, facts, where))
+    const bind = isBind(mount, options)
+    const idmap = planIdmap(mount, options, bind, containerMaps, `/mounts/${i}`)
+    if (options.tmpcopyup && mount.type !== 'tmpfs') {
+      throw new ConfigError([`${where}: "tmpcopyup" applies to tmpfs mounts only (type is ${JSON.stringify(mount.type ?? '')})`])
+    }
+    if (bind) {
+      plan.mounts.push({ ...bindOp(mount, options, destination, bundle, facts, where), idmap })
     } else if (mount.type === 'cgroup') {
       addCgroupMounts(plan, mount, options, destination, facts.cgroupLayout)
     } else {
@@ -36,6 +48,8 @@ export function planMounts(mounts: readonly Mount[], bundle: string, facts: Host
         source: mount.source ?? '',
         fstype: mount.type ?? '',
         createAs: 'dir',
+        tmpcopyup: options.tmpcopyup,
+        idmap: null,
       })
     }
   })
@@ -47,11 +61,35 @@ function isBind(mount: Mount, options: ParsedMountOptions): boolean {
   return mount.type === 'bind' || (options.flags & MS.BIND) !== 0
 }
 
-function refuseUnsupported(mount: Mount, options: ParsedMountOptions, where: string): void {
-  if (options.idmap || mount.uidMappings || mount.gidMappings) {
-    throw new ConfigError([`${where}: idmapped mounts ("idmap", "ridmap", uidMappings/gidMappings) are not supported yet`])
+/**
+ * An idmapped bind (config.md, "idmap"/"ridmap" and the mount's uidMappings/gidMappings):
+ * the mount's own mappings, or else the container's user namespace mappings; without
+ * either it is an error. Mappings without the option still idmap the mount (as runc
+ * does: an older runtime must not quietly skip them), recursively only with "ridmap".
+ */
+function planIdmap(
+  mount: Mount, options: ParsedMountOptions, bind: boolean, containerMaps: ContainerIdMaps | null, pointer: string,
+): IdmapOp | null {
+  const own = mount.uidMappings !== undefined || mount.gidMappings !== undefined
+  if (!options.idmap && !own) return null
+  const what = options.idmap ? `"${options.idmap}"` : 'uidMappings/gidMappings'
+  if (!bind) throw new ConfigError([`${pointer}: ${what} applies to bind mounts only (type is ${JSON.stringify(mount.type ?? '')})`])
+  const recursive = options.idmap === 'ridmap'
+  if (own) {
+    if (!mount.uidMappings?.length) throw new ConfigError([`${pointer}/uidMappings: required with gidMappings, and not empty`])
+    if (!mount.gidMappings?.length) throw new ConfigError([`${pointer}/gidMappings: required with uidMappings, and not empty`])
+    return { recursive, uidMappings: copyMaps(mount.uidMappings), gidMappings: copyMaps(mount.gidMappings) }
   }
-  if (options.tmpcopyup) throw new ConfigError([`${where}: "tmpcopyup" is not supported yet`])
+  if (!containerMaps) {
+    throw new ConfigError([
+      `${pointer}: ${what} needs the mount's uidMappings and gidMappings, or a new user namespace with mappings (/linux/uidMappings)`,
+    ])
+  }
+  return { recursive, uidMappings: copyMaps(containerMaps.uidMappings), gidMappings: copyMaps(containerMaps.gidMappings) }
+}
+
+function copyMaps(maps: readonly IdMapping[]): IdMapping[] {
+  return maps.map(m => ({ containerID: m.containerID, hostID: m.hostID, size: m.size }))
 }
 
 function optionFields(options: ParsedMountOptions): Pick<MountOp, 'flags' | 'propagation' | 'data' | 'recAttrSet' | 'recAttrClr'> {
@@ -79,6 +117,8 @@ function bindOp(
     source,
     fstype: 'bind',
     createAs: isDirectory ? 'dir' : 'file',
+    tmpcopyup: false,
+    idmap: null,
   }
 }
 
@@ -91,7 +131,9 @@ function addCgroupMounts(
   plan: MountsPlan, mount: Mount, options: ParsedMountOptions, destination: string, layout: CgroupLayout,
 ): void {
   if (layout.kind === 'unified') {
-    plan.mounts.push({ ...optionFields(options), destination, source: mount.source || 'cgroup', fstype: 'cgroup2', createAs: 'dir' })
+    plan.mounts.push({
+      ...optionFields(options), destination, source: mount.source || 'cgroup', fstype: 'cgroup2', createAs: 'dir', tmpcopyup: false, idmap: null,
+    })
     return
   }
   plan.mounts.push({
@@ -104,6 +146,8 @@ function addCgroupMounts(
     recAttrSet: 0,
     recAttrClr: 0,
     createAs: 'dir',
+    tmpcopyup: false,
+    idmap: null,
   })
   for (const h of layout.hierarchies) {
     plan.mounts.push({
@@ -117,6 +161,8 @@ function addCgroupMounts(
       recAttrSet: 0,
       recAttrClr: 0,
       createAs: 'dir',
+      tmpcopyup: false,
+      idmap: null,
     })
   }
   const names = new Set(layout.hierarchies.map(h => h.name))

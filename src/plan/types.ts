@@ -29,6 +29,28 @@ export interface MountOp {
   recAttrClr: number
   /** what to create at the destination when it is missing: a directory, or an empty file */
   createAs: 'dir' | 'file'
+  /** tmpfs only ("tmpcopyup"): copy what the covered directory held into the new tmpfs */
+  tmpcopyup: boolean
+  /**
+   * binds only ("idmap"/"ridmap", uidMappings/gidMappings): the executor clones the source
+   * as a detached tree, applies a user namespace with these mappings to it (to its
+   * submounts too when recursive) and moves it to the destination
+   */
+  idmap: IdmapOp | null
+}
+
+export interface IdmapOp {
+  recursive: boolean
+  uidMappings: IdMapping[]
+  gidMappings: IdMapping[]
+}
+
+/** linux.netDevices: a host network device moved into the container's network namespace. */
+export interface NetDeviceOp {
+  /** its name in the runtime's network namespace */
+  hostName: string
+  /** its name in the container (may hold "%d": the kernel picks a free number) */
+  name: string
 }
 
 export interface DeviceNode {
@@ -111,6 +133,8 @@ export interface LaunchPlan {
   hostname: string | null
   domainname: string | null
   sysctls: { key: string; value: string }[]
+  /** moved into the container's new network namespace, addresses kept, set up */
+  netDevices: NetDeviceOp[]
   /**
    * init: stop (HOOKS) just before pivot_root so the parent can run its hooks;
    * join: stop right after the terminal exists so the parent can set the master up

@@ -11,6 +11,7 @@
 // executor, so a plan never silently loses a field. The numbers below are mirrored
 // in native/exec/protocol.h; test/unit/wire.test.ts checks that both agree.
 
+import { idMapText } from './id-map-text'
 import type { LaunchPlan } from './types'
 
 export const PLAN_MAGIC = 'RUNTPLN1'
@@ -54,6 +55,8 @@ export const Tag = {
   CPU_AFFINITY_INITIAL: 45, // str "0,1,5", optional
   CPU_AFFINITY_FINAL: 46, // str, optional
   HOOK: 47, // rec {H_PHASE, H_PATH, H_ARG list, H_ENV list, H_TIMEOUT}, list
+
+  NET_DEVICE: 64, // rec {ND_HOST_NAME, ND_NAME}, list
 } as const
 
 /** Tags inside nested records. Each record kind numbers its fields from 1. */
@@ -62,6 +65,8 @@ export const Sub = {
   TO_CLOCK: 1, TO_SECS: 2, TO_NSECS: 3,
   M_DEST: 1, M_SOURCE: 2, M_FSTYPE: 3, M_FLAGS: 4, M_PROPAGATION: 5, M_DATA: 6,
   M_ATTR_SET: 7, M_ATTR_CLR: 8, M_CREATE_FILE: 9,
+  M_TMPCOPYUP: 60, M_IDMAP: 61, M_UID_MAP: 62, M_GID_MAP: 63,
+  ND_HOST_NAME: 1, ND_NAME: 2,
   D_PATH: 1, D_TYPE: 2, D_MAJOR: 3, D_MINOR: 4, D_MODE: 5, D_UID: 6, D_GID: 7, D_BIND: 8,
   L_TARGET: 1, L_PATH: 2,
   S_KEY: 1, S_VALUE: 2,
@@ -153,6 +158,13 @@ export function encodePlan(p: LaunchPlan): Buffer {
       for (const prop of m.propagation) r.num(Sub.M_PROPAGATION, prop)
       r.str(Sub.M_DATA, m.data).num(Sub.M_ATTR_SET, m.recAttrSet).num(Sub.M_ATTR_CLR, m.recAttrClr)
       r.num(Sub.M_CREATE_FILE, m.createAs === 'file')
+      if (m.tmpcopyup) r.num(Sub.M_TMPCOPYUP, 1)
+      const idmap = m.idmap
+      if (idmap) {
+        // 1: idmap the mount itself, 2: and every submount of it (ridmap)
+        r.num(Sub.M_IDMAP, idmap.recursive ? 2 : 1)
+        r.str(Sub.M_UID_MAP, idMapText(idmap.uidMappings)).str(Sub.M_GID_MAP, idMapText(idmap.gidMappings))
+      }
     })
   }
   for (const d of p.devices) {
@@ -176,6 +188,7 @@ export function encodePlan(p: LaunchPlan): Buffer {
       r.num(Sub.H_TIMEOUT, h.timeout)
     })
   }
+  for (const d of p.netDevices) w.rec(Tag.NET_DEVICE, r => r.str(Sub.ND_HOST_NAME, d.hostName).str(Sub.ND_NAME, d.name))
 
   for (const a of p.args) w.str(Tag.ARG, a)
   for (const e of p.env) w.str(Tag.ENV, e)

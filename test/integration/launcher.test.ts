@@ -51,11 +51,11 @@ function makeRootfs(dir: string): string {
 
 const procMount: MountOp = {
   destination: '/proc', source: 'proc', fstype: 'proc', flags: MS.NOSUID | MS.NODEV | MS.NOEXEC, propagation: [],
-  data: '', recAttrSet: 0, recAttrClr: 0, createAs: 'dir',
+  data: '', recAttrSet: 0, recAttrClr: 0, createAs: 'dir', tmpcopyup: false, idmap: null,
 }
 
 function bindMount(source: string, destination: string, createAs: 'dir' | 'file' = 'dir', extra = 0): MountOp {
-  return { destination, source, fstype: 'none', flags: MS.BIND | MS.REC | extra, propagation: [], data: '', recAttrSet: 0, recAttrClr: 0, createAs }
+  return { destination, source, fstype: 'none', flags: MS.BIND | MS.REC | extra, propagation: [], data: '', recAttrSet: 0, recAttrClr: 0, createAs, tmpcopyup: false, idmap: null }
 }
 
 function basePlan(rootfs: string, args: string[], over: Partial<LaunchPlan> = {}): LaunchPlan {
@@ -65,7 +65,7 @@ function basePlan(rootfs: string, args: string[], over: Partial<LaunchPlan> = {}
     rootfs, rootPropagation: MS.SLAVE, rootfsPropagation: 0, readonlyRootfs: false, noPivot: false,
     mounts: [procMount],
     devices: [{ path: '/dev/null', type: 'c', major: 1, minor: 3, fileMode: 0o666, uid: 0, gid: 0, bindFromHost: false }],
-    symlinks: [], maskedPaths: [], readonlyPaths: [], hostname: 'box', domainname: null, sysctls: [], hookPause: false,
+    symlinks: [], maskedPaths: [], readonlyPaths: [], hostname: 'box', domainname: null, sysctls: [], netDevices: [], hookPause: false,
     args, env: ['PATH=/bin'], cwd: '/', uid: 0, gid: 0, additionalGids: [], umask: null, rlimits: [],
     capabilities: null, noNewPrivileges: false, oomScoreAdj: null, terminal: false, consoleSize: null,
     preserveFds: 0, newKeyring: true, cpuAffinityInitial: null, cpuAffinityFinal: null, ...over,
@@ -368,7 +368,7 @@ if (skip) {
   t.test('terminal: the pty master goes to the console socket, the slave is stdio', async t => {
     const [consoleFd, ourEnd] = native().socketPair()
     const devpts: MountOp = { destination: '/dev/pts', source: 'devpts', fstype: 'devpts', flags: MS.NOSUID | MS.NOEXEC,
-      propagation: [], data: 'newinstance,ptmxmode=0666,mode=0620', recAttrSet: 0, recAttrClr: 0, createAs: 'dir' }
+      propagation: [], data: 'newinstance,ptmxmode=0666,mode=0620', recAttrSet: 0, recAttrClr: 0, createAs: 'dir', tmpcopyup: false, idmap: null }
     let waiting
     try {
       waiting = launchWaiting(basePlan(rootfs, ['sh', '-c', 'stty size; echo hi'], {

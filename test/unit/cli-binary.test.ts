@@ -106,5 +106,8 @@ if (!fs.existsSync(RUNT)) {
     // validated with the same precompiled schema validators runt ships
     const validators = require(path.resolve(__dirname, '..', '..', 'schemas', 'validators.js'))
     t.ok(validators.features(f), JSON.stringify(validators.features.errors))
+    // what test/integration/mounts.test.ts shows working
+    for (const o of ['tmpcopyup', 'idmap', 'ridmap', 'rro']) t.ok(f.mountOptions.includes(o), `mount option ${o}`)
+    t.same([f.linux.mountExtensions, f.linux.netDevices], [{ idmap: { enabled: true } }, { enabled: true }])
   })
 }

@@ -271,24 +271,86 @@ t.test('a bind mount without a source, or with NUL bytes, is a config error', as
   t.throws(() => plan(spec), ConfigError)
 })
 
-t.test('idmapped mounts are refused, naming the mount', async t => {
+t.test('idmapped binds carry their own mappings, or the container\'s; recursion only with ridmap', async t => {
   const spec = runcSpec()
-  for (const mount of [
-    { destination: '/data', source: '/srv/data', options: ['rbind', 'idmap'] },
-    { destination: '/data', source: '/srv/data', options: ['rbind', 'ridmap'] },
-    { destination: '/data', source: '/srv/data', options: ['rbind'], uidMappings: [{ containerID: 0, hostID: 1, size: 1 }] },
-  ]) {
-    spec.mounts = [{ destination: '/proc', type: 'proc', source: 'proc' }, mount]
-    t.throws(() => plan(spec), { name: 'ConfigError', message: /^\/mounts\/1 \(\/data\): idmapped mounts .* not supported yet/ })
+  const own = [{ containerID: 1000, hostID: 0, size: 1 }]
+  spec.mounts = [
+    { destination: '/a', source: '/srv/data', options: ['rbind', 'idmap'], uidMappings: own, gidMappings: own },
+    { destination: '/b', source: '/srv/data', options: ['rbind', 'ridmap'], uidMappings: own, gidMappings: own },
+    { destination: '/c', source: '/srv/data', options: ['bind'], uidMappings: own, gidMappings: own },
+  ]
+  const p = plan(spec)
+  t.same(p.mounts.map(m => [m.destination, m.idmap]), [
+    ['/a', { recursive: false, uidMappings: own, gidMappings: own }],
+    ['/b', { recursive: true, uidMappings: own, gidMappings: own }],
+    ['/c', { recursive: false, uidMappings: own, gidMappings: own }],
+  ], 'mappings alone still idmap the mount')
+  const bytes = encodePlan(p)
+  t.ok(bytes.includes(Buffer.from('1000 0 1\n\0')), 'the maps travel as uid_map text')
+
+  const userns = runcSpec()
+  const container = [{ containerID: 0, hostID: 100000, size: 65536 }]
+  userns.linux!.namespaces!.push({ type: 'user' })
+  userns.linux!.uidMappings = container
+  userns.linux!.gidMappings = [{ containerID: 0, hostID: 200000, size: 65536 }]
+  userns.mounts = [{ destination: '/d', source: '/srv/data', options: ['rbind', 'idmap'] }]
+  t.same(plan(userns).mounts[0]!.idmap, { recursive: false, uidMappings: container, gidMappings: [{ containerID: 0, hostID: 200000, size: 65536 }] },
+    'without mappings of its own: the container\'s user namespace mappings')
+})
+
+t.test('idmapped mounts that cannot be made are config errors naming the mount', async t => {
+  const spec = runcSpec()
+  const m = [{ containerID: 0, hostID: 1, size: 1 }]
+  const cases: [object, string][] = [
+    [{ destination: '/data', source: '/srv/data', options: ['rbind', 'idmap'] },
+      '/mounts/1: "idmap" needs the mount\'s uidMappings and gidMappings, or a new user namespace with mappings (/linux/uidMappings)'],
+    [{ destination: '/data', source: '/srv/data', options: ['rbind', 'ridmap'], uidMappings: m },
+      '/mounts/1/gidMappings: required with uidMappings, and not empty'],
+    [{ destination: '/data', source: '/srv/data', options: ['rbind'], gidMappings: m },
+      '/mounts/1/uidMappings: required with gidMappings, and not empty'],
+    [{ destination: '/data', source: 'tmpfs', type: 'tmpfs', options: ['idmap'], uidMappings: m, gidMappings: m },
+      '/mounts/1: "idmap" applies to bind mounts only (type is "tmpfs")'],
+  ]
+  for (const [mount, message] of cases) {
+    spec.mounts = [{ destination: '/proc', type: 'proc', source: 'proc' }, mount as any]
+    t.throws(() => plan(spec), new ConfigError([message]))
   }
 })
 
-t.test('a missing bind source and tmpcopyup are refused before anything runs', async t => {
+t.test('tmpcopyup marks a tmpfs for copying up; on anything else it is refused', async t => {
+  const spec = runcSpec()
+  spec.mounts = [{ destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup', 'nosuid'] }]
+  const m = plan(spec).mounts[0]!
+  t.same([m.tmpcopyup, m.flags, m.data], [true, MS_NOSUID, ''])
+  spec.mounts = [{ destination: '/data', source: '/srv/data', options: ['rbind', 'tmpcopyup'] }]
+  t.throws(() => plan(spec), new ConfigError(['/mounts/0 (/data): "tmpcopyup" applies to tmpfs mounts only (type is "")']))
+})
+
+t.test('a missing bind source is refused before anything runs', async t => {
   const spec = runcSpec()
   spec.mounts = [{ destination: '/data', source: '/no/such/dir', options: ['rbind'] }]
   t.throws(() => plan(spec), { name: 'ConfigError', message: '/mounts/0 (/data): bind source "/no/such/dir" does not exist' })
-  spec.mounts = [{ destination: '/run', type: 'tmpfs', source: 'tmpfs', options: ['tmpcopyup'] }]
-  t.throws(() => plan(spec), { name: 'ConfigError', message: '/mounts/0 (/run): "tmpcopyup" is not supported yet' })
+})
+
+t.test('netDevices: host name to container name, in a network namespace only, names checked', async t => {
+  const spec = runcSpec()
+  spec.linux!.netDevices = { 'veth-a': {}, 'veth-b': { name: 'eth%d' }, 'veth-c': { name: 'eth0' } }
+  t.same(plan(spec).netDevices, [
+    { hostName: 'veth-a', name: 'veth-a' }, { hostName: 'veth-b', name: 'eth%d' }, { hostName: 'veth-c', name: 'eth0' },
+  ])
+  t.same(plan(runcSpec()).netDevices, [], 'none asked, none moved')
+  spec.linux!.netDevices = { 'a/b': {}, x: { name: 'a-name-that-is-too-long' }, y: { name: 'eth0' }, z: { name: 'eth0' }, w: { name: 'e%s' } }
+  t.throws(() => plan(spec), new ConfigError([
+    '/linux/netDevices/a~1b: "a/b" contains "/", ":" or white space',
+    '/linux/netDevices/x/name: "a-name-that-is-too-long" is longer than 15 bytes',
+    '/linux/netDevices/z: "eth0" is also the container name of "y"',
+    '/linux/netDevices/w/name: "e%s" has a "%" other than one "%d"',
+  ]))
+  spec.linux!.netDevices = { eth9: {} }
+  spec.linux!.namespaces = spec.linux!.namespaces!.filter(ns => ns.type !== 'network')
+  t.throws(() => plan(spec), new ConfigError([
+    '/linux/netDevices: moving network devices needs a network namespace (add {"type": "network"} to /linux/namespaces)',
+  ]))
 })
 
 t.test('hostname or domainname need a UTS namespace of their own', async t => {
@@ -412,7 +474,7 @@ t.test('runc spec --rootless: /sys bound from the host in a user namespace', asy
   const p = plan(spec)
   t.same(p.mounts.find(m => m.destination === '/sys'), {
     destination: '/sys', source: '/sys', fstype: 'bind', flags: MS_BIND | MS_REC | NOSUID_NOEXEC_NODEV | MS_RDONLY,
-    propagation: [], data: '', recAttrSet: 0, recAttrClr: 0, createAs: 'dir',
+    propagation: [], data: '', recAttrSet: 0, recAttrClr: 0, createAs: 'dir', tmpcopyup: false, idmap: null,
   })
   t.equal(p.mounts.find(m => m.destination === '/dev/pts')?.data, 'newinstance,ptmxmode=0666,mode=0620')
   t.equal(p.cloneFlags, CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUSER)

@@ -12,7 +12,7 @@ function plan(over: Partial<LaunchPlan> = {}): LaunchPlan {
   return {
     mode: 'init', cloneFlags: 0x20000000, joinNamespaces: [], uidMappings: [], gidMappings: [], timeOffsets: [],
     rootfs: '/r', rootPropagation: 0x80000, rootfsPropagation: 0, readonlyRootfs: false, noPivot: false,
-    mounts: [], devices: [], symlinks: [], maskedPaths: [], readonlyPaths: [], hostname: null, domainname: null,
+    mounts: [], netDevices: [], devices: [], symlinks: [], maskedPaths: [], readonlyPaths: [], hostname: null, domainname: null,
     sysctls: [], hookPause: false, args: ['sh'], env: [], cwd: '/', uid: 0, gid: 0, additionalGids: [], umask: null,
     rlimits: [], capabilities: null, noNewPrivileges: false, oomScoreAdj: null, terminal: false, consoleSize: null,
     preserveFds: 0, newKeyring: true, cpuAffinityInitial: null, cpuAffinityFinal: null, ...over,
@@ -55,7 +55,7 @@ t.test('strings end in one NUL that the length counts; lists repeat their tag in
 t.test('a MOUNT record nests its fields; createAs file is M_CREATE_FILE 1', async t => {
   const recs = planRecords(plan({
     mounts: [{ destination: '/etc/hosts', source: '/h', fstype: 'none', flags: 0x1000 | 0x4000, propagation: [0x40000, 0x100000],
-      data: '', recAttrSet: 1, recAttrClr: 0, createAs: 'file' }],
+      data: '', recAttrSet: 1, recAttrClr: 0, createAs: 'file', tmpcopyup: false, idmap: null }],
   }))
   const mount = find(recs, Tag.MOUNT)
   t.equal(mount.length, 1)
@@ -66,6 +66,27 @@ t.test('a MOUNT record nests its fields; createAs file is M_CREATE_FILE 1', asyn
   t.equal(fields[3]!.body.readBigUInt64LE(0), 0x5000n)
   t.same([fields[4]!.body.readBigUInt64LE(0), fields[5]!.body.readBigUInt64LE(0)], [0x40000n, 0x100000n])
   t.equal(fields[9]!.body.readBigUInt64LE(0), 1n)
+})
+
+t.test('tmpcopyup, idmap maps and net devices: tags only when used', async t => {
+  const base = { destination: '/d', source: '/s', fstype: 'bind', flags: 0x1000, propagation: [], data: '', recAttrSet: 0, recAttrClr: 0, createAs: 'dir' as const }
+  const map = [{ containerID: 0, hostID: 100000, size: 65536 }, { containerID: 65536, hostID: 1, size: 1 }]
+  const recs = planRecords(plan({
+    mounts: [
+      { ...base, tmpcopyup: false, idmap: null },
+      { ...base, tmpcopyup: true, idmap: { recursive: true, uidMappings: map, gidMappings: [map[0]!] } },
+    ],
+    netDevices: [{ hostName: 'veth0', name: 'eth%d' }],
+  }))
+  const [plain, special] = find(recs, Tag.MOUNT).map(m => records(m.body))
+  t.notOk(plain!.some(f => f.tag >= Sub.M_TMPCOPYUP), 'a plain mount has none of the new fields')
+  const field = (tag: number) => special!.find(f => f.tag === tag)!.body
+  t.equal(field(Sub.M_TMPCOPYUP).readBigUInt64LE(0), 1n)
+  t.equal(field(Sub.M_IDMAP).readBigUInt64LE(0), 2n, 'ridmap is 2')
+  t.equal(field(Sub.M_UID_MAP).toString(), '0 100000 65536\n65536 1 1\n\0', 'uid_map text')
+  t.equal(field(Sub.M_GID_MAP).toString(), '0 100000 65536\n\0')
+  const dev = records(find(recs, Tag.NET_DEVICE)[0]!.body)
+  t.same(dev.map(f => [f.tag, f.body.toString()]), [[Sub.ND_HOST_NAME, 'veth0\0'], [Sub.ND_NAME, 'eth%d\0']])
 })
 
 t.test('negative numbers are two\'s complement; optional fields are absent when null', async t => {
