@@ -2,16 +2,17 @@
   "targets": [
     {
       "target_name": "runt",
-      "sources": ["native/addon/addon.cc", "native/addon/files.cc", "native/addon/spawn.cc", "native/addon/process.cc", "native/addon/sockets.cc", "native/addon/pty.cc", "native/addon/bpf.cc"],
+      "sources": ["native/addon/addon.cc", "native/addon/files.cc", "native/addon/spawn.cc", "native/addon/process.cc", "native/addon/sockets.cc", "native/addon/pty.cc", "native/addon/bpf.cc", "native/addon/seccomp.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")", "native"],
       "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_CPP_EXCEPTIONS"],
       "cflags": ["-Wall", "-Wextra", "-O2"],
-      "cflags_cc": ["-std=c++17", "-fno-exceptions"]
+      "cflags_cc": ["-std=c++17", "-fno-exceptions"],
+      "libraries": ["-ldl"]
     },
     {
       "target_name": "runt-exec",
       "type": "executable",
-      "sources": ["native/exec/main.c", "native/exec/plan.c", "native/exec/sync.c", "native/exec/namespaces.c", "native/exec/rootfs.c", "native/exec/console.c", "native/exec/process.c", "native/exec/util.c", "native/exec/hooks.c", "native/exec/idmap.c", "native/exec/copyup.c", "native/exec/netdev.c"],
+      "sources": ["native/exec/main.c", "native/exec/plan.c", "native/exec/sync.c", "native/exec/namespaces.c", "native/exec/rootfs.c", "native/exec/console.c", "native/exec/process.c", "native/exec/util.c", "native/exec/hooks.c", "native/exec/idmap.c", "native/exec/copyup.c", "native/exec/netdev.c", "native/exec/seccomp.c"],
       "include_dirs": ["native"],
       "cflags": ["-Wall", "-Wextra", "-O2", "-std=gnu11", "-fno-strict-aliasing"],
       "ldflags": ["-static"]

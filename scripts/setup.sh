@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Everything runt and its tests need on a fresh Debian machine, run as root:
-# Debian's busybox-static (test rootfs) and runc (to compare against), containerd and
+# Debian's busybox-static (test rootfs), runc (to compare against), libseccomp-dev, containerd and
 # podman (the client tests), the npm packages, the native addon and executor, the
 # bundled CLI, and the busybox bundle.
 # Idempotent and quick when everything is already in place.
@@ -11,6 +11,8 @@ missing=()
 busybox_static() { [ -x /bin/busybox ] && ! ldd /bin/busybox >/dev/null 2>&1; }
 busybox_static || missing+=(busybox-static)
 command -v runc >/dev/null 2>&1 || missing+=(runc)
+# seccomp.h for the addon's build; libseccomp.so.2 itself is loaded when a config has seccomp
+[ -f /usr/include/seccomp.h ] || missing+=(libseccomp-dev)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} from Debian's packages" >&2
   export DEBIAN_FRONTEND=noninteractive

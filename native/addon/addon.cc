@@ -35,6 +35,7 @@ static Napi::Object InitRuntAddon(Napi::Env env, Napi::Object exports) {
   runt::RegisterSockets(env, exports);
   runt::RegisterPty(env, exports);
   runt::RegisterBpf(env, exports);
+  runt::RegisterSeccomp(env, exports);
   return exports;
 }
 

@@ -13,4 +13,5 @@ void RegisterProcess(Napi::Env env, Napi::Object exports);
 void RegisterSockets(Napi::Env env, Napi::Object exports);
 void RegisterPty(Napi::Env env, Napi::Object exports);
 void RegisterBpf(Napi::Env env, Napi::Object exports);
+void RegisterSeccomp(Napi::Env env, Napi::Object exports);
 }  // namespace runt

@@ -108,10 +108,27 @@ static Napi::Value RecvFd(const Napi::CallbackInfo &info) {
   return out;
 }
 
+// recvSome(socketFd, size) -> { bytes, fd }: one recvmsg(2) of at most size bytes (empty at
+// EOF); fd is the descriptor that came with them (close-on-exec), or -1
+static Napi::Value RecvSome(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int sock = info[0].As<Napi::Number>().Int32Value();
+  size_t size = info[1].As<Napi::Number>().Uint32Value();
+  Napi::Buffer<char> buf = Napi::Buffer<char>::New(env, size);
+  int fd = -1;
+  ssize_t n = runt_recv_any(sock, buf.Data(), size, &fd);
+  if (n < 0) return ThrowErrno(env, errno, "recvmsg");
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("bytes", Napi::Buffer<char>::Copy(env, buf.Data(), static_cast<size_t>(n)));
+  out.Set("fd", Napi::Number::New(env, fd));
+  return out;
+}
+
 void RegisterSockets(Napi::Env env, Napi::Object exports) {
   exports.Set("socketPair", Napi::Function::New(env, SocketPair));
   exports.Set("sendFd", Napi::Function::New(env, SendFd));
   exports.Set("recvFd", Napi::Function::New(env, RecvFd));
+  exports.Set("recvSome", Napi::Function::New(env, RecvSome));
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
   exports.Set("unixListen", Napi::Function::New(env, UnixListen));
   exports.Set("pollIn", Napi::Function::New(env, PollIn));

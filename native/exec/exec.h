@@ -25,6 +25,7 @@
 #define MAX_HOOK_ENV 256
 #define MAX_NET_DEVICES 64
 #define MAX_PLAN_BYTES (64u << 20)
+#define MAX_SECCOMP_INSNS 4096 /* BPF_MAXINSNS */
 
 enum plan_mode { MODE_INIT = 0, MODE_JOIN = 1 };
 
@@ -143,6 +144,9 @@ struct plan {
   uint64_t preserve_fds;
   int new_keyring;
   const char *affinity_initial, *affinity_final; /* "0,1,5"; NULL: leave alone */
+  const char *seccomp_filter; /* struct sock_filter[seccomp_insns]; NULL: no filter */
+  uint32_t seccomp_insns;
+  uint64_t seccomp_flags;
 };
 
 /* descriptors handed over on the command line, -1 when absent */
@@ -214,6 +218,9 @@ void change_dir_and_user(void);
 const char *resolve_executable(void);
 void wait_for_start(void);
 __attribute__((noreturn)) void exec_process(const char *path);
+
+/* seccomp.c */
+void install_seccomp(void);
 
 /* small helpers shared by the files (util.c) */
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, int flags);

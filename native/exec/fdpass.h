@@ -34,22 +34,30 @@ static inline ssize_t runt_send_fd(int sock, int fd, const void *payload, size_t
   return n;
 }
 
-/* Receives one message into buf; *fd gets the attached descriptor (close-on-exec).
- * Returns bytes received, or -1 with errno (EBADMSG: no descriptor came with it). */
-static inline ssize_t runt_recv_fd(int sock, void *buf, size_t size, int *fd) {
+/* Receives one message into buf; *fd gets the attached descriptor (close-on-exec) or -1
+ * when none came with it. Returns bytes received (0 at EOF), or -1 with errno. */
+static inline ssize_t runt_recv_any(int sock, void *buf, size_t size, int *fd) {
   char control[CMSG_SPACE(sizeof(int))];
   struct iovec iov = {buf, size};
   struct msghdr msg;
   runt_fd_msg(&msg, &iov, control, sizeof control);
   ssize_t n;
   do n = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC); while (n < 0 && errno == EINTR);
+  *fd = -1;
   if (n < 0) return -1;
   struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-  if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS || cm->cmsg_len != CMSG_LEN(sizeof(int))) {
+  if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(sizeof(int)))
+    memcpy(fd, CMSG_DATA(cm), sizeof(int));
+  return n;
+}
+
+/* As runt_recv_any, but a message without a descriptor is an error (EBADMSG). */
+static inline ssize_t runt_recv_fd(int sock, void *buf, size_t size, int *fd) {
+  ssize_t n = runt_recv_any(sock, buf, size, fd);
+  if (n >= 0 && *fd < 0) {
     errno = n == 0 ? ECONNRESET : EBADMSG;
     return -1;
   }
-  memcpy(fd, CMSG_DATA(cm), sizeof(int));
   return n;
 }
 

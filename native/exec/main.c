@@ -111,6 +111,7 @@ static void run_init(void) {
   join_session_keyring();
   change_dir_and_user();
   const char *path = resolve_executable();
+  if (P.no_new_privs) install_seccomp(); /* as late as the listener fd can still reach the runtime */
   /* without an exec fifo (run) the process starts at once: startContainer hooks now,
    * while a failure can still go back over the sync socket */
   if (FDS.fifo < 0) run_hooks(HOOK_START_CONTAINER);
@@ -136,7 +137,9 @@ static void run_join(void) {
   }
   join_session_keyring();
   change_dir_and_user();
-  exec_process(resolve_executable());
+  const char *path = resolve_executable();
+  if (P.no_new_privs) install_seccomp();
+  exec_process(path);
 }
 
 int main(int argc, char **argv) {

@@ -351,6 +351,14 @@ static int decode_scalar(const struct rec *r) {
     case RUNT_TAG_NEW_KEYRING: return flag(r, &P.new_keyring);
     case RUNT_TAG_CPU_AFFINITY_INITIAL: return cstr(r, &P.affinity_initial);
     case RUNT_TAG_CPU_AFFINITY_FINAL: return cstr(r, &P.affinity_final);
+    case RUNT_TAG_SECCOMP_FILTER:
+      /* struct sock_filter is 8 bytes; the kernel takes at most BPF_MAXINSNS of them */
+      if (r->len == 0 || r->len % 8 != 0) return reject("SECCOMP_FILTER is not a whole number of instructions", EINVAL);
+      if (r->len / 8 > MAX_SECCOMP_INSNS) return reject("SECCOMP_FILTER has too many instructions", E2BIG);
+      P.seccomp_filter = r->data;
+      P.seccomp_insns = r->len / 8;
+      return 0;
+    case RUNT_TAG_SECCOMP_FLAGS: return num(r, &P.seccomp_flags);
   }
   return decode_record(r);
 }
@@ -382,6 +390,11 @@ int plan_decode(char *buf, size_t len, const char **why) {
   }
   if (P.mode == MODE_INIT && !P.rootfs) {
     *why = "no ROOTFS";
+    errno = EINVAL;
+    return -1;
+  }
+  if (P.seccomp_flags && !P.seccomp_filter) {
+    *why = "SECCOMP_FLAGS without SECCOMP_FILTER";
     errno = EINVAL;
     return -1;
   }

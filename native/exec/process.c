@@ -124,6 +124,8 @@ void change_dir_and_user(void) {
     drop_bounding_set();
     if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0) die("prctl keepcaps", "");
   }
+  /* without no_new_privs the filter needs CAP_SYS_ADMIN: the last moment is before the user change */
+  if (!P.no_new_privs) install_seccomp();
   set_groups();
   if (setresgid((gid_t)P.gid, (gid_t)P.gid, (gid_t)P.gid) < 0) die("setresgid", "");
   if (setresuid((uid_t)P.uid, (uid_t)P.uid, (uid_t)P.uid) < 0) die("setresuid", "");

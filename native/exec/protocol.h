@@ -44,6 +44,8 @@
 #define RUNT_TAG_CPU_AFFINITY_FINAL 46
 #define RUNT_TAG_HOOK 47
 #define RUNT_TAG_NET_DEVICE 64
+#define RUNT_TAG_SECCOMP_FILTER 70
+#define RUNT_TAG_SECCOMP_FLAGS 71
 
 /* tags inside nested records; each record kind numbers its fields from 1 */
 #define RUNT_SUB_NS_TYPE 1
@@ -103,5 +105,6 @@
 #define RUNT_MSG_ERROR 6
 #define RUNT_MSG_ABORT 7
 #define RUNT_MSG_HOOK_STATE 47
+#define RUNT_MSG_SECCOMP_FD 70
 
 #endif

@@ -10,6 +10,8 @@
 //         <------------------------  HOOKS (only with plan.hookPause)
 //   onHooks, [HOOK_STATE,] CONTINUE >  createContainer hooks, pivot_root, process setup
 //                                    (startContainer hooks here too when there is no exec fifo)
+//         <------------------------  SECCOMP_FD (only with a seccomp listener), fd attached
+//   onSeccompFd
 //         <------------------------  CREATED (init) / EOF at execve (join) / ERROR
 //
 // Whatever fails after the child exists, the child is killed and reaped: a failed
@@ -20,6 +22,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { systemError } from '../errors'
 import { Msg, encodePlan } from '../plan/wire'
+import { FLAG_NEW_LISTENER } from '../seccomp/profile'
 import type { LaunchPlan } from '../plan/types'
 import { native, nativeBuildDir, type WaitResult } from '../sys/native'
 import { writeIdMaps } from './id-maps'
@@ -48,6 +51,11 @@ export interface LaunchCallbacks {
   onHooks?(pid: number): void
   /** at HOOKS, when the plan has container hooks: the state JSON they read, "creating" and "created" */
   containerHookStates?(pid: number): { creating: string; created: string }
+  /**
+   * at SECCOMP_FD (plan.seccomp with a listener): the filter is in place and fd is its
+   * listener; the launcher closes fd afterwards
+   */
+  onSeccompFd?(pid: number, fd: number): void
 }
 
 /** build/Release/runt-exec */
@@ -145,6 +153,18 @@ function hooksBeforeCreatedTimeout(plan: LaunchPlan, noFifo: boolean): number {
   return SYNC_TIMEOUT_MS + due.reduce((sum, h) => sum + h.timeout * 1000, 0)
 }
 
+function expectsListener(plan: LaunchPlan): boolean {
+  return plan.seccomp !== null && (plan.seccomp.flags & FLAG_NEW_LISTENER) !== 0
+}
+
+function withFd(fd: number, use: (fd: number) => void): void {
+  try {
+    use(fd)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
 export function launch(plan: LaunchPlan, io: LaunchIo, cb: LaunchCallbacks): { pid: number } {
   const spawned = spawnExecutor(io)
   const chan = new SyncChannel(spawned.syncFd, SYNC_TIMEOUT_MS)
@@ -169,6 +189,11 @@ export function launch(plan: LaunchPlan, io: LaunchIo, cb: LaunchCallbacks): { p
         throw diedEarly(children, pid)
       }
       if (m.type === Msg.CREATED && plan.mode === 'init') break
+      if (m.type === Msg.SECCOMP_FD && m.fd !== null && expectsListener(plan)) {
+        withFd(m.fd, fd => cb.onSeccompFd?.(pid, fd))
+        continue
+      }
+      if (m.fd !== null) fs.closeSync(m.fd)
       if (m.type !== Msg.HOOKS || !plan.hookPause) throw protocolError(`unexpected message ${m.type}`)
       cb.onHooks?.(pid)
       if (plan.containerHooks?.length) {

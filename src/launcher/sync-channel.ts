@@ -9,6 +9,8 @@ import { LaunchError } from './launch-error'
 export interface Message {
   type: number
   payload: Buffer
+  /** a descriptor sent with the message's header (SCM_RIGHTS), the receiver's to close */
+  fd: number | null
 }
 
 export class SyncChannel {
@@ -38,12 +40,13 @@ export class SyncChannel {
 
   /** The next message, or null at EOF (every holder of the child's end closed it). */
   receive(): Message | null {
-    const header = this.readExact(8, true)
+    let fd: number | null = null
+    const header = this.readExact(8, true, got => { fd = got })
     if (header === null) return null
     const type = header.readUInt32LE(0)
     const length = header.readUInt32LE(4)
     const payload = length === 0 ? Buffer.alloc(0) : this.readExact(length, false)
-    return { type, payload: payload ?? Buffer.alloc(0) }
+    return { type, payload: payload ?? Buffer.alloc(0), fd }
   }
 
   close(): void {
@@ -52,7 +55,8 @@ export class SyncChannel {
     fs.closeSync(this.fd)
   }
 
-  private readExact(length: number, eofAllowed: boolean): Buffer | null {
+  /** length bytes; a descriptor that comes with them goes to onFd (recvmsg, not read, keeps it) */
+  private readExact(length: number, eofAllowed: boolean, onFd?: (fd: number) => void): Buffer | null {
     const buf = Buffer.alloc(length)
     let off = 0
     while (off < length) {
@@ -60,7 +64,15 @@ export class SyncChannel {
         throw new LaunchError(`sync: no word from the container process in ${this.timeoutMs / 1000} s (ETIMEDOUT)`,
           { step: 'sync', errno: 'ETIMEDOUT' })
       }
-      const n = fs.readSync(this.fd, buf, off, length - off, null)
+      let n: number
+      if (onFd) {
+        const got = native().recvSome(this.fd, length - off)
+        got.bytes.copy(buf, off)
+        n = got.bytes.length
+        if (got.fd >= 0) onFd(got.fd)
+      } else {
+        n = fs.readSync(this.fd, buf, off, length - off, null)
+      }
       if (n === 0) {
         if (off === 0 && eofAllowed) return null
         throw new LaunchError('sync: truncated message from the container process (EPROTO)', { step: 'sync', errno: 'EPROTO' })

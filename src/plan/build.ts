@@ -64,6 +64,7 @@ export function buildPlan(spec: Spec, options: PlanOptions, facts: HostFacts): L
     // execCPUAffinity does not apply to the init (runtime-spec config.md)
     cpuAffinityInitial: null,
     cpuAffinityFinal: null,
+    seccomp: options.seccomp ?? null,
   }
 }
 

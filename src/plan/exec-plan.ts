@@ -8,7 +8,7 @@ import { parseCpuList } from './cpu-list'
 import { UsageError } from '../errors'
 import type { Process } from '../spec/types'
 import { planProcess } from './process'
-import type { LaunchPlan, NamespaceType } from './types'
+import type { LaunchPlan, NamespaceType, SeccompPlan } from './types'
 
 /** The flags of `runt exec` that shape the process (runc's getProcess). */
 export interface ExecProcessFlags {
@@ -115,6 +115,8 @@ export interface ExecPlanOptions {
   preserveFds: number
   /** stop (HOOKS) once the terminal exists, so runt can set its master up first */
   pauseAfterTerminal?: boolean
+  /** the container's linux.seccomp compiled: an exec'd process gets the filter too */
+  seccomp?: SeccompPlan | null
 }
 
 /** A join-mode plan: enter the container's namespaces and run `process` there. */
@@ -147,5 +149,6 @@ export function buildExecPlan(namespacePaths: Readonly<Record<string, string>>, 
     newKeyring: true,
     cpuAffinityInitial: parseCpuList(process.execCPUAffinity?.initial, '/process/execCPUAffinity/initial'),
     cpuAffinityFinal: parseCpuList(process.execCPUAffinity?.final, '/process/execCPUAffinity/final'),
+    seccomp: o.seccomp ?? null,
   }
 }

@@ -1,6 +1,8 @@
 // What buildPlan needs besides config.json: the command-line options, and the
 // few facts about the host it must not look up itself (planning stays pure).
 
+import type { SeccompPlan } from './types'
+
 export interface PlanOptions {
   /** absolute bundle dir: relative root.path and relative bind sources resolve against it */
   bundle: string
@@ -10,6 +12,8 @@ export interface PlanOptions {
   noNewKeyring: boolean
   /** --preserve-fds */
   preserveFds: number
+  /** linux.seccomp compiled (src/seccomp/compile.ts), null for none */
+  seccomp?: SeccompPlan | null
 }
 
 export interface CgroupHierarchy {

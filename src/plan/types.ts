@@ -85,6 +85,14 @@ export interface CapabilitySets {
   ambient: bigint
 }
 
+/** linux.seccomp compiled: installed with seccomp(SECCOMP_SET_MODE_FILTER, flags, filter) */
+export interface SeccompPlan {
+  /** the BPF program, an array of struct sock_filter (8 bytes each) */
+  filter: Buffer
+  /** SECCOMP_FILTER_FLAG_*; with NEW_LISTENER the executor sends the listener fd (Msg.SECCOMP_FD) */
+  flags: number
+}
+
 export interface TimeOffset {
   clock: 'monotonic' | 'boottime'
   secs: bigint
@@ -168,4 +176,9 @@ export interface LaunchPlan {
    */
   cpuAffinityInitial: number[] | null
   cpuAffinityFinal: number[] | null
+  /**
+   * installed as late as possible: after no_new_privs when that is set, otherwise
+   * before the user change, while the process still has CAP_SYS_ADMIN
+   */
+  seccomp: SeccompPlan | null
 }

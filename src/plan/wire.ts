@@ -5,6 +5,7 @@
 // all little-endian. Payload kinds:
 //   num  - 8 bytes, unsigned or two's-complement signed
 //   str  - the bytes followed by one NUL (length counts the NUL)
+//   bytes - raw bytes
 //   list - a repeated tag; order is kept
 //   rec  - nested records (same framing) for a compound value
 // An absent optional tag means "not set". Unknown tags are an error in the
@@ -57,6 +58,9 @@ export const Tag = {
   HOOK: 47, // rec {H_PHASE, H_PATH, H_ARG list, H_ENV list, H_TIMEOUT}, list
 
   NET_DEVICE: 64, // rec {ND_HOST_NAME, ND_NAME}, list
+
+  SECCOMP_FILTER: 70, // bytes (struct sock_filter[]), optional
+  SECCOMP_FLAGS: 71, // num, with SECCOMP_FILTER
 } as const
 
 /** Tags inside nested records. Each record kind numbers its fields from 1. */
@@ -86,6 +90,7 @@ export const Msg = {
   ERROR: 6, // child -> parent: num errno, str step, str path
   ABORT: 7, // parent -> child: give up (the child exits)
   HOOK_STATE: 47, // parent -> init, at HOOKS when the plan has container hooks: str "creating" state, str "created" state
+  SECCOMP_FD: 70, // child -> parent: no payload, the seccomp listener fd attached (SCM_RIGHTS)
 } as const
 
 const HOOK_PHASE_CODE = { createContainer: 0, startContainer: 1 } as const
@@ -118,6 +123,12 @@ class RecordWriter {
     if (bytes.includes(0)) throw new Error(`plan string contains a NUL byte: ${JSON.stringify(value)}`)
     this.header(tag, bytes.length + 1)
     this.chunks.push(bytes, Buffer.alloc(1))
+    return this
+  }
+
+  raw(tag: number, value: Buffer): this {
+    this.header(tag, value.length)
+    this.chunks.push(value)
     return this
   }
 
@@ -215,6 +226,7 @@ export function encodePlan(p: LaunchPlan): Buffer {
   w.num(Tag.NEW_KEYRING, p.newKeyring)
   if (p.cpuAffinityInitial !== null) w.str(Tag.CPU_AFFINITY_INITIAL, p.cpuAffinityInitial.join(','))
   if (p.cpuAffinityFinal !== null) w.str(Tag.CPU_AFFINITY_FINAL, p.cpuAffinityFinal.join(','))
+  if (p.seccomp !== null) w.raw(Tag.SECCOMP_FILTER, p.seccomp.filter).num(Tag.SECCOMP_FLAGS, p.seccomp.flags)
 
   return Buffer.concat([Buffer.from(PLAN_MAGIC, 'latin1'), w.bytes()])
 }

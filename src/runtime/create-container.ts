@@ -27,6 +27,8 @@ import { requireCgroupDriver } from './cgroup-driver'
 import { checkTerminalMode } from './terminal-mode'
 import { hookStateJson, runHooks, stateForHooks } from '../hooks/run'
 import { refuseUnsupported } from './unsupported'
+import { compileSeccomp } from '../seccomp/compile'
+import { sendToListener } from '../seccomp/listener'
 
 export interface CreateOptions {
   bundle: string
@@ -96,11 +98,13 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
     // socket activation: the fds systemd handed us go first, then --preserve-fds
     const activation = socketActivation(process.env)
     const preserveFds = activation.fds + o.preserveFds
+    const seccomp = spec.linux?.seccomp
     const plan = buildPlan(spec, {
       bundle,
       noPivot: o.noPivot,
       noNewKeyring: o.noNewKeyring,
       preserveFds,
+      seccomp: seccomp ? compileSeccomp(seccomp) : null,
     }, hostFacts(containerCgroupView(layout, cgroups.paths())))
     plan.env.push(...activation.env)
 
@@ -131,6 +135,7 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
         creating: hookStateJson(stateForHooks(record, 'creating', initPid)),
         created: hookStateJson(stateForHooks(record, 'created', initPid)),
       }),
+      onSeccompFd: (initPid, fd) => sendToListener(seccomp!, fd, initPid, stateForHooks(record, 'creating', initPid)),
     })
 
     record.initPid = pid

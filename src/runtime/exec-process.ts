@@ -18,6 +18,9 @@ import { openContainer, type Container } from './container'
 import { joinExecCgroups, type SubCgroups } from './exec-cgroups'
 import { initAlive } from './init-process'
 import { refuseUnsupported } from './unsupported'
+import { compileSeccomp } from '../seccomp/compile'
+import { sendToListener } from '../seccomp/listener'
+import { stateForHooks } from '../hooks/state'
 import { stdioMode, type StdioMode } from './terminal-mode'
 import { connectCallerSocket, consolePair, prepareMaster, type ConsoleReceiver } from './console'
 import { hideFromContainers } from './foreground'
@@ -51,7 +54,12 @@ export function startExec(g: GlobalOptions, id: string, req: ExecRequest): Start
     const process = checkedProcess(req.process(rec.config.process))
     const mode = stdioMode(process.terminal === true, req.consoleSocket, req.detach)
     const receiver: ConsoleReceiver | null = mode === 'foreground-tty' ? consolePair() : null
-    const plan = buildExecPlan(rec.namespacePaths, process, { preserveFds: req.preserveFds, pauseAfterTerminal: receiver !== null })
+    const seccomp = rec.config.linux?.seccomp
+    const plan = buildExecPlan(rec.namespacePaths, process, {
+      preserveFds: req.preserveFds,
+      pauseAfterTerminal: receiver !== null,
+      seccomp: seccomp ? compileSeccomp(seccomp) : null,
+    })
     hideFromContainers()
 
     const consoleSocketFd = mode === 'detached-tty' ? connectCallerSocket(req.consoleSocket!) : receiver?.executorEnd ?? null
@@ -71,6 +79,7 @@ export function startExec(g: GlobalOptions, id: string, req: ExecRequest): Start
           master = receiver!.receive()
           prepareMaster(master)
         },
+        onSeccompFd: (childPid, fd) => sendToListener(seccomp!, fd, childPid, stateForHooks(rec, 'running', rec.initPid)),
       })
       try {
         if (req.pidfdSocket) sendPidfd(req.pidfdSocket, pid)

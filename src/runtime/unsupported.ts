@@ -16,7 +16,6 @@ interface Unsupported {
 const NOT_YET = 'not supported by runt yet'
 
 const UNSUPPORTED: Unsupported[] = [
-  { pointer: '/linux/seccomp', present: s => s.linux?.seccomp !== undefined, why: NOT_YET },
   { pointer: '/process/apparmorProfile', present: s => !!s.process?.apparmorProfile, why: 'AppArmor is not supported by runt yet (and is not enabled on this host)' },
   { pointer: '/process/selinuxLabel', present: s => !!s.process?.selinuxLabel, why: 'SELinux is not supported by runt yet (and is not enabled on this host)' },
   // As runc: with SELinux disabled a mount label has nothing to label, and is ignored

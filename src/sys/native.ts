@@ -2,6 +2,7 @@
 // so commands that need no system call beyond Node's own never pay for it.
 
 import path from 'node:path'
+import type { SeccompRules } from '../seccomp/profile'
 
 export interface NativeAddon {
   /** flock(2): true when taken; false when `wait` is false and the lock is held elsewhere */
@@ -30,6 +31,8 @@ export interface NativeAddon {
   sendFd(socketFd: number, fd: number, payload: string): void
   /** recvmsg(2), blocking: the descriptor (close-on-exec) and payload of one message */
   recvFd(socketFd: number): { fd: number; payload: string }
+  /** recvmsg(2) of at most size bytes (empty at EOF) and the descriptor that came with them, or -1 */
+  recvSome(socketFd: number, size: number): { bytes: Buffer; fd: number }
   /** poll(2) for input: true when fd is readable or at EOF, false after timeoutMs */
   pollIn(fd: number, timeoutMs: number): boolean
   /** strerror(3), e.g. "No such file or directory" */
@@ -51,6 +54,15 @@ export interface NativeAddon {
    * (BPF_F_REPLACE, no moment without one). Returns how many earlier ones it replaced.
    */
   attachDeviceFilter(cgroupDir: string, program: Buffer): number
+  /**
+   * Compile checked seccomp rules (src/seccomp/profile.ts) to a BPF program with libseccomp,
+   * loaded at the first call; names libseccomp cannot resolve are skipped and returned
+   */
+  seccompCompile(rules: SeccompRules): { bpf: Buffer; unknown: string[] }
+  /** whether seccomp(2) takes these SECCOMP_FILTER_FLAG_* bits */
+  seccompFlagSupported(flags: number): boolean
+  /** libseccomp's version ("2.5.4"), or null when it cannot be loaded */
+  seccompVersion(): string | null
   /** prctl(PR_SET_DUMPABLE) */
   setDumpable(on: boolean): void
 }

@@ -68,7 +68,7 @@ function basePlan(rootfs: string, args: string[], over: Partial<LaunchPlan> = {}
     symlinks: [], maskedPaths: [], readonlyPaths: [], hostname: 'box', domainname: null, sysctls: [], netDevices: [], hookPause: false,
     args, env: ['PATH=/bin'], cwd: '/', uid: 0, gid: 0, additionalGids: [], umask: null, rlimits: [],
     capabilities: null, noNewPrivileges: false, oomScoreAdj: null, terminal: false, consoleSize: null,
-    preserveFds: 0, newKeyring: true, cpuAffinityInitial: null, cpuAffinityFinal: null, ...over,
+    preserveFds: 0, newKeyring: true, cpuAffinityInitial: null, cpuAffinityFinal: null, seccomp: null, ...over,
   }
 }
 

@@ -10,7 +10,7 @@ t.test('the default config has nothing runt cannot honour', async t => {
 
 t.test('each field runt cannot honour yet is refused by pointer, all at once', async t => {
   const spec = defaultSpec({ rootless: false }) as Spec
-  spec.linux!.seccomp = { defaultAction: 'SCMP_ACT_ALLOW' }
+  spec.linux!.personality = { domain: 'LINUX32' }
   spec.process!.apparmorProfile = 'docker-default'
   let err: unknown
   try {
@@ -20,7 +20,7 @@ t.test('each field runt cannot honour yet is refused by pointer, all at once', a
   }
   t.type(err, ConfigError)
   t.same((err as ConfigError).problems, [
-    '/linux/seccomp: not supported by runt yet',
     '/process/apparmorProfile: AppArmor is not supported by runt yet (and is not enabled on this host)',
+    '/linux/personality: not supported by runt yet',
   ])
 })

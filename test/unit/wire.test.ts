@@ -15,7 +15,7 @@ function plan(over: Partial<LaunchPlan> = {}): LaunchPlan {
     mounts: [], netDevices: [], devices: [], symlinks: [], maskedPaths: [], readonlyPaths: [], hostname: null, domainname: null,
     sysctls: [], hookPause: false, args: ['sh'], env: [], cwd: '/', uid: 0, gid: 0, additionalGids: [], umask: null,
     rlimits: [], capabilities: null, noNewPrivileges: false, oomScoreAdj: null, terminal: false, consoleSize: null,
-    preserveFds: 0, newKeyring: true, cpuAffinityInitial: null, cpuAffinityFinal: null, ...over,
+    preserveFds: 0, newKeyring: true, cpuAffinityInitial: null, cpuAffinityFinal: null, seccomp: null, ...over,
   }
 }
 
@@ -124,6 +124,15 @@ t.test('a container HOOK record: phase code, path, argv and env in order, timeou
   t.equal(find(planRecords(plan()), Tag.HOOK).length, 0, 'none without hooks')
 })
 
+t.test('a seccomp filter is its raw BPF bytes, followed by its flags; absent without seccomp', async t => {
+  const filter = Buffer.from([6, 0, 0, 0, 0, 0, 0xff, 0x7f]) // BPF_RET ALLOW
+  const recs = planRecords(plan({ seccomp: { filter, flags: 2 } }))
+  t.same(find(recs, Tag.SECCOMP_FILTER)[0]!.body, filter)
+  t.equal(find(recs, Tag.SECCOMP_FLAGS)[0]!.body.readBigUInt64LE(0), 2n)
+  const none = planRecords(plan())
+  t.equal(find(none, Tag.SECCOMP_FILTER).length + find(none, Tag.SECCOMP_FLAGS).length, 0)
+})
+
 t.test('a string with a NUL byte cannot be encoded', async t => {
   t.throws(() => encodePlan(plan({ args: ['a\0b'] })), /NUL/)
 })
@@ -183,6 +192,8 @@ t.test('the executor rejects a malformed plan with ERROR step "plan"', { skip: f
     ['a HOOK without argv', Buffer.concat([good, rec(Tag.HOOK, Buffer.concat([rec(Sub.H_PHASE, Buffer.alloc(8)), rec(Sub.H_PATH, Buffer.from('/h\0'))]))]),
       'HOOK without phase, path or args'],
     ['a HOOK of an unknown phase', Buffer.concat([good, rec(Tag.HOOK, rec(Sub.H_PHASE, Buffer.from([7, 0, 0, 0, 0, 0, 0, 0])))]), 'HOOK of an unknown phase'],
+    ['a seccomp filter of part of an instruction', Buffer.concat([good, rec(Tag.SECCOMP_FILTER, Buffer.alloc(12))]), 'SECCOMP_FILTER is not a whole number of instructions'],
+    ['seccomp flags without a filter', Buffer.concat([good, rec(Tag.SECCOMP_FLAGS, Buffer.alloc(8, 1))]), 'SECCOMP_FLAGS without SECCOMP_FILTER'],
   ]
   for (const [what, bytes, why] of cases) {
     const a = executorAnswer(bytes)
