@@ -8,7 +8,7 @@ import type { HookState } from '../hooks/state'
 import type { Seccomp } from '../spec/types'
 import { native } from '../sys/native'
 
-/** The container process state as JSON, runc's field order. */
+/** The container process state as JSON, runc's field order: pid is the filtered process, state.pid the init. */
 export function processStateJson(s: Seccomp, pid: number, state: HookState): string {
   const { ociVersion, id, status, bundle, annotations } = state
   return JSON.stringify({
@@ -16,7 +16,7 @@ export function processStateJson(s: Seccomp, pid: number, state: HookState): str
     fds: ['seccompFd'],
     pid,
     ...(s.listenerMetadata ? { metadata: s.listenerMetadata } : {}),
-    state: { ociVersion, id, status, pid, bundle, ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}) },
+    state: { ociVersion, id, status, ...(state.pid ? { pid: state.pid } : {}), bundle, ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}) },
   })
 }
 
