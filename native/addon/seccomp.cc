@@ -182,6 +182,16 @@ Napi::Value SeccompFlagSupported(const Napi::CallbackInfo &info) {
   return Napi::Boolean::New(env, rc < 0 && errno == EFAULT);
 }
 
+// seccompArchKnown(name) -> whether this libseccomp resolves the architecture name ("x86_64")
+Napi::Value SeccompArchKnown(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string why;
+  const Libseccomp *lib = Load(&why);
+  if (!lib) return ThrowText(env, why, "ELIBACC");
+  std::string name = info[0].As<Napi::String>().Utf8Value();
+  return Napi::Boolean::New(env, lib->arch_resolve_name(name.c_str()) != 0);
+}
+
 // seccompVersion() -> "2.5.4", or null when libseccomp cannot be loaded
 Napi::Value SeccompVersion(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
@@ -198,6 +208,7 @@ void RegisterSeccomp(Napi::Env env, Napi::Object exports) {
   exports.Set("seccompCompile", Napi::Function::New(env, SeccompCompile));
   exports.Set("seccompFlagSupported", Napi::Function::New(env, SeccompFlagSupported));
   exports.Set("seccompVersion", Napi::Function::New(env, SeccompVersion));
+  exports.Set("seccompArchKnown", Napi::Function::New(env, SeccompArchKnown));
 }
 
 }  // namespace runt

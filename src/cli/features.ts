@@ -1,14 +1,18 @@
 // runt features: what this build of runt implements (runtime-spec features.md).
-// Compile-time facts, not host probes: each entry is here because runt does it.
+// Compile-time facts, not host probes: each entry is here because runt does it. The
+// exception is seccomp, which depends on the libseccomp runt loads and, for
+// supportedFlags, on the kernel (as features.md allows).
 
 import type { GlobalOptions } from './context'
 import { CAPABILITIES } from '../spec/linux-names'
 import { MOUNT_OPTION_NAMES } from '../plan/mount-options'
+import { seccompFeatures } from '../seccomp/features'
 
 declare const RUNT_VERSION: string
 declare const RUNT_COMMIT: string
 
 export function featuresDocument(): object {
+  const seccomp = seccompFeatures()
   return {
     ociVersionMin: '1.0.0',
     ociVersionMax: '1.3.0',
@@ -18,7 +22,7 @@ export function featuresDocument(): object {
       namespaces: ['cgroup', 'ipc', 'mount', 'network', 'pid', 'time', 'user', 'uts'],
       capabilities: [...CAPABILITIES],
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: false },
-      seccomp: { enabled: false },
+      seccomp: seccomp.features,
       apparmor: { enabled: false },
       selinux: { enabled: false },
       intelRdt: { enabled: false },
@@ -28,6 +32,7 @@ export function featuresDocument(): object {
     annotations: {
       'org.opencontainers.runt.version': typeof RUNT_VERSION === 'string' ? RUNT_VERSION : 'dev',
       'org.opencontainers.runt.commit': typeof RUNT_COMMIT === 'string' ? RUNT_COMMIT : 'unknown',
+      ...(seccomp.libseccompVersion ? { 'io.github.seccomp.libseccomp.version': seccomp.libseccompVersion } : {}),
     },
     potentiallyUnsafeConfigAnnotations: [],
   }

@@ -61,6 +61,8 @@ export interface NativeAddon {
   seccompCompile(rules: SeccompRules): { bpf: Buffer; unknown: string[] }
   /** whether seccomp(2) takes these SECCOMP_FILTER_FLAG_* bits */
   seccompFlagSupported(flags: number): boolean
+  /** whether libseccomp resolves this architecture name ("x86_64") */
+  seccompArchKnown(name: string): boolean
   /** libseccomp's version ("2.5.4"), or null when it cannot be loaded */
   seccompVersion(): string | null
   /** prctl(PR_SET_DUMPABLE) */

@@ -103,6 +103,18 @@ if (!fs.existsSync(RUNT)) {
     t.equal(f.ociVersionMin, '1.0.0')
     t.equal(f.ociVersionMax, '1.3.0')
     t.ok(r.stdout.startsWith('{\n    "ociVersion'), '4-space indent')
+    t.same(f.linux.seccomp, {
+      enabled: true,
+      actions: ['SCMP_ACT_ALLOW', 'SCMP_ACT_ERRNO', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_PROCESS', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_LOG',
+        'SCMP_ACT_NOTIFY', 'SCMP_ACT_TRACE', 'SCMP_ACT_TRAP'],
+      operators: ['SCMP_CMP_EQ', 'SCMP_CMP_GE', 'SCMP_CMP_GT', 'SCMP_CMP_LE', 'SCMP_CMP_LT', 'SCMP_CMP_MASKED_EQ', 'SCMP_CMP_NE'],
+      archs: f.linux.seccomp.archs,
+      knownFlags: ['SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW', 'SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'],
+      supportedFlags: f.linux.seccomp.supportedFlags,
+    }, 'seccomp: every action, operator and flag runt takes')
+    t.ok(['SCMP_ARCH_X86', 'SCMP_ARCH_X86_64', 'SCMP_ARCH_X32', 'SCMP_ARCH_AARCH64'].every(a => f.linux.seccomp.archs.includes(a)), 'the common architectures')
+    t.ok(f.linux.seccomp.supportedFlags.every((x: string) => f.linux.seccomp.knownFlags.includes(x)), 'supportedFlags within knownFlags')
+    t.match(f.annotations['io.github.seccomp.libseccomp.version'], /^\d+\.\d+\.\d+$/)
     // validated with the same precompiled schema validators runt ships
     const validators = require(path.resolve(__dirname, '..', '..', 'schemas', 'validators.js'))
     t.ok(validators.features(f), JSON.stringify(validators.features.errors))
