@@ -91,13 +91,15 @@ static void drop_bounding_set(void) {
 }
 
 static void set_capabilities(void) {
+  /* capabilities newer than this kernel are left out (the runtime has warned), as runc does */
+  uint64_t known = cap_last_cap >= 63 ? ~0ULL : (1ULL << (cap_last_cap + 1)) - 1;
   struct __user_cap_header_struct header = {_LINUX_CAPABILITY_VERSION_3, 0};
   struct __user_cap_data_struct data[2];
   memset(data, 0, sizeof data);
   for (int i = 0; i < 2; i++) {
-    data[i].effective = (uint32_t)(P.cap_effective >> (32 * i));
-    data[i].permitted = (uint32_t)(P.cap_permitted >> (32 * i));
-    data[i].inheritable = (uint32_t)(P.cap_inheritable >> (32 * i));
+    data[i].effective = (uint32_t)((P.cap_effective & known) >> (32 * i));
+    data[i].permitted = (uint32_t)((P.cap_permitted & known) >> (32 * i));
+    data[i].inheritable = (uint32_t)((P.cap_inheritable & known) >> (32 * i));
   }
   if (syscall(SYS_capset, &header, data) < 0) die("capset", "");
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL) die("ambient", "");

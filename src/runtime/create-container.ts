@@ -27,6 +27,7 @@ import { requireCgroupDriver } from './cgroup-driver'
 import { checkTerminalMode } from './terminal-mode'
 import { hookStateJson, runHooks, stateForHooks } from '../hooks/run'
 import { refuseUnsupported } from './unsupported'
+import { warnUnavailableCapabilities } from './capabilities'
 import { compileSeccomp } from '../seccomp/compile'
 import { sendToListener } from '../seccomp/listener'
 
@@ -61,6 +62,7 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
   const bundle = path.resolve(o.bundle || '.')
   const spec = loadConfig(bundle, { willStart: true })
   refuseUnsupported(spec)
+  warnUnavailableCapabilities(spec.process, id)
   checkTerminalMode(spec.process?.terminal === true, o.consoleSocket, o.detached)
 
   const store = new StateStore(g.root)

@@ -18,6 +18,7 @@ import { openContainer, type Container } from './container'
 import { joinExecCgroups, type SubCgroups } from './exec-cgroups'
 import { initAlive } from './init-process'
 import { refuseUnsupported } from './unsupported'
+import { warnUnavailableCapabilities } from './capabilities'
 import { compileSeccomp } from '../seccomp/compile'
 import { sendToListener } from '../seccomp/listener'
 import { stateForHooks } from '../hooks/state'
@@ -52,6 +53,7 @@ export function startExec(g: GlobalOptions, id: string, req: ExecRequest): Start
   try {
     const rec = requireExecutable(c, req.ignorePaused)
     const process = checkedProcess(req.process(rec.config.process))
+    warnUnavailableCapabilities(process, id)
     const mode = stdioMode(process.terminal === true, req.consoleSocket, req.detach)
     const receiver: ConsoleReceiver | null = mode === 'foreground-tty' ? consolePair() : null
     const seccomp = rec.config.linux?.seccomp

@@ -20,6 +20,21 @@ export function capabilityNumber(name: string): number | undefined {
   return CAPABILITY_NUMBERS.get(name)
 }
 
+/**
+ * The capability names of caps (any set) that this kernel lacks: known to the spec, but
+ * numbered above /proc/sys/kernel/cap_last_cap. Sorted, each once.
+ */
+export function capabilitiesAbove(caps: Readonly<Record<string, readonly string[] | undefined>> | undefined, lastCap: number): string[] {
+  const names = new Set<string>()
+  for (const set of Object.values(caps ?? {})) {
+    for (const name of set ?? []) {
+      const n = capabilityNumber(name)
+      if (n !== undefined && n > lastCap) names.add(name)
+    }
+  }
+  return [...names].sort()
+}
+
 /** RLIMIT_* names with their numbers (include/uapi/asm-generic/resource.h). */
 export const RLIMITS: Readonly<Record<string, number>> = {
   RLIMIT_CPU: 0, RLIMIT_FSIZE: 1, RLIMIT_DATA: 2, RLIMIT_STACK: 3, RLIMIT_CORE: 4, RLIMIT_RSS: 5,

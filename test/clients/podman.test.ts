@@ -33,8 +33,8 @@ if (skip) {
   ]), { env })
 
   // Relative --cgroup-parent: the runtime makes the container's cgroup below its own; conmon
-  // is not moved anywhere (no-conmon). Podman's default seccomp profile is refused by runt
-  // until seccomp lands: unconfined. Its default rlimits for root (nofile, nproc) are above
+  // is not moved anywhere (no-conmon). Most tests run unconfined (seccomp=unconfined) so
+  // runc and runt see the same config apart from that; one runs podman's default seccomp profile. Its default rlimits for root (nofile, nproc) are above
   // what this host lets even root raise to (no CAP_SYS_RESOURCE here): lower ones.
   const cgroupParent = `runt-podman-${process.pid}`
   const runOpts = [
@@ -64,6 +64,14 @@ if (skip) {
     t.equal(r.stderr, 'to stderr\n')
     t.equal(r.status, 3, 'podman exits with the container\'s status')
     t.equal(podman(['ps', '--all', '--quiet']).stdout, '', '--rm leaves no container')
+  })
+
+  t.test('podman run --rm with podman\'s default seccomp profile', async t => {
+    const confined = runOpts.filter((o, i) => o !== 'seccomp=unconfined' && runOpts[i + 1] !== 'seccomp=unconfined')
+    t.notOk(confined.includes('seccomp=unconfined'))
+    const r = podman(['run', '--rm', ...confined, 'sh', '-c', 'grep Seccomp: /proc/self/status; ls / >/dev/null && echo works'])
+    t.equal(r.stdout, 'Seccomp:\t2\nworks\n', r.stderr)
+    t.equal(r.status, 0)
   })
 
   t.test('podman run --rm: a missing executable is reported as such (exit 127)', async t => {
