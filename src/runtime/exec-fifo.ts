@@ -24,23 +24,21 @@ export function releaseInit(stateDir: string, rec: ContainerRecord): void {
     throw systemError('open exec fifo', err, { id: rec.id, path: fifo })
   }
   try {
-    const byte = Buffer.alloc(1)
+    const buf = Buffer.alloc(1)
     const tick = new Int32Array(new SharedArrayBuffer(4))
-    for (;;) {
-      let n = 0
+    const readByte = (): number | null => {
       try {
-        n = fs.readSync(fd, byte, 0, 1, null)
+        return fs.readSync(fd, buf, 0, 1, null) === 1 ? buf[0] : null
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw systemError('read exec fifo', err, { id: rec.id, path: fifo })
+        return null
       }
-      if (n === 1) break
-      // nothing yet: the init has not opened its end, or it died before it could
-      if (!initAlive(rec)) throw new StatusError('cannot start a container that has stopped', { id: rec.id })
-      Atomics.wait(tick, 0, 0, 1)
     }
+    const byte = awaitStartByte(readByte, () => initAlive(rec), () => Atomics.wait(tick, 0, 0, 1))
+    if (byte === null) throw new StatusError('cannot start a container that has stopped', { id: rec.id })
     // '0': the process goes on to execve; '1': a step before it (a startContainer hook)
     // failed, the init exits, and what failed follows
-    if (byte[0] === 0x31) {
+    if (byte === 0x31) {
       fs.rmSync(fifo, { force: true })
       throw startFailure(fd, rec)
     }
@@ -48,6 +46,23 @@ export function releaseInit(stateDir: string, rec: ContainerRecord): void {
     fs.closeSync(fd)
   }
   fs.rmSync(fifo, { force: true })
+}
+
+/**
+ * Wait for the init's byte: null when the init is gone without writing one. Whether
+ * the init lives is sampled before each read, never after an empty one: an init that
+ * writes its byte and exits at once (a short-lived process such as /bin/true) between
+ * an empty read and the check would otherwise be judged stopped with its byte unread.
+ */
+export function awaitStartByte(readByte: () => number | null, initAlive: () => boolean, pause: () => void): number | null {
+  for (;;) {
+    const alive = initAlive()
+    const byte = readByte()
+    if (byte !== null) return byte
+    // nothing yet: the init has not opened its end, or it was gone before this read
+    if (!alive) return null
+    pause()
+  }
 }
 
 /** The error the init wrote after '1', read until it closes its end. */
