@@ -4,7 +4,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { detectLayout } from '../../src/cgroups/detect'
-import { shBundle, tempDir, uniqueId, type Runt } from './helpers'
+import { SLOW, shBundle, tempDir, uniqueId, type Runt } from './helpers'
 
 export const layout = detectLayout()
 export const unified = layout.mode === 'unified'
@@ -42,9 +42,9 @@ export function sharedDir(spec: any): string {
 const sleeper = new Int32Array(new SharedArrayBuffer(4))
 export const sleepMs = (ms: number) => Atomics.wait(sleeper, 0, 0, ms)
 
-/** Poll until done() (at most ~20 s); the caller asserts on the outcome, never on the time. */
+/** Poll until done() (at most ~20 s, times SLOW); the caller asserts on the outcome, never on the time. */
 export function waitUntil(done: () => boolean, polls = 200): boolean {
-  for (let i = 0; i < polls; i++) {
+  for (let i = 0; i < polls * SLOW; i++) {
     if (done()) return true
     sleepMs(100)
   }

@@ -11,7 +11,7 @@ import t from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
-import { containerSuite, RUNT } from '../integration/helpers'
+import { containerSuite, RUNT, SLOW } from '../integration/helpers'
 import { cgroupDir, portable, readOr, startDetached, unified, waitUntil } from '../integration/cgroups-helpers'
 import { checkCyclesLeaveNothing, inProcessRunt } from '../integration/cycles'
 
@@ -60,7 +60,7 @@ if (!unified) {
 
       t.test('update --resources - changes the limits live', async t => {
         const resources = { memory: { limit: 128 * MiB }, cpu: { quota: 20000, period: 100000 }, pids: { limit: 50 } }
-        const r = spawnSync(RUNT, ['--root', root, 'update', '--resources', '-', id], { input: JSON.stringify(resources), encoding: 'utf8', timeout: 120_000 })
+        const r = spawnSync(RUNT, ['--root', root, 'update', '--resources', '-', id], { input: JSON.stringify(resources), encoding: 'utf8', timeout: 60_000 * SLOW })
         t.equal(r.status, 0, r.stderr)
         t.equal(file(id, 'memory.max'), String(128 * MiB))
         t.equal(file(id, 'cpu.max'), '20000 100000')
