@@ -4,8 +4,8 @@
 // fork bomb stopped by pids.max, events --stats, update --resources - changing limits
 // live, pause/resume through cgroup.freeze, kill --all through cgroup.kill, delete
 // removing the group; then 100 create/kill/delete cycles that leave no cgroup behind
-// (run by runt's command code in this process: 300 node starts would take most of an
-// hour under TCG; the host suite runs its cycles through bin/runt).
+// (run by runt's command code in this process, test/integration/cycles.ts: 300 node
+// starts would take most of an hour under TCG).
 // On a host that is not pure cgroup v2 the file skips (the host suite covers v1).
 import t from 'tap'
 import fs from 'node:fs'
@@ -89,7 +89,7 @@ if (!unified) {
     })
 
     t.test('100 create/kill/delete cycles leave no cgroup and no state directory', async t => {
-      await checkCyclesLeaveNothing(t, { root, runt: inProcessRunt(root), prefix: `v2cycle${process.pid}-`, lanes: 1 })
+      await checkCyclesLeaveNothing(t, { root, runt: inProcessRunt(root), prefix: `v2cycle${process.pid}-` })
     })
   }
 }
