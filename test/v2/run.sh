@@ -33,7 +33,10 @@ fi
 OUT=build/v2
 TAG=run$$
 trap 'rm -f "$OUT/$TAG"-*.mjs' EXIT
-bundles=$(node test/v2/bundle.mjs "$OUT" "$TAG" "$@")
+bundles=$(node test/v2/bundle.mjs "$OUT" "$TAG" "$@") || {
+  echo "not ok - cgroup v2 suite: bundling the test files failed (test/v2/bundle.mjs)"
+  exit 1
+}
 
 # In the VM: each bundle under node, its TAP indented as a subtest of ours.
 # TAP_TIMEOUT: tap's own limit for a file (30 s by default) is far too short under TCG;
