@@ -21,6 +21,7 @@
 #define MAX_GIDS 1024
 #define MAX_RLIMITS 64
 #define MAX_HOOKS 32
+#define MAX_NUMA_NODES 1024
 #define MAX_HOOK_ARGS 256
 #define MAX_HOOK_ENV 256
 #define MAX_NET_DEVICES 64
@@ -147,6 +148,12 @@ struct plan {
   const char *seccomp_filter; /* struct sock_filter[seccomp_insns]; NULL: no filter */
   uint32_t seccomp_insns;
   uint64_t seccomp_flags;
+  int has_scheduler;
+  uint64_t sched[7]; /* policy, nice (signed), priority, flags, runtime, deadline, period */
+  int has_ioprio, has_personality, has_mempolicy;
+  uint64_t ioprio, personality;
+  uint64_t mempolicy_mode, mempolicy_flags;
+  unsigned long mempolicy_nodes[MAX_NUMA_NODES / (8 * sizeof(unsigned long))];
 };
 
 /* descriptors handed over on the command line, -1 when absent */
@@ -217,6 +224,7 @@ void join_session_keyring(void);
 void change_dir_and_user(void);
 const char *resolve_executable(void);
 void wait_for_start(void);
+void apply_process_attributes(void); /* attributes.c: personality, memory policy, I/O priority, scheduler */
 __attribute__((noreturn)) void exec_process(const char *path);
 
 /* seccomp.c */

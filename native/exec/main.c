@@ -109,6 +109,7 @@ static void run_init(void) {
   apply_sysctls();
   finish_rootfs();
   join_session_keyring();
+  apply_process_attributes();
   change_dir_and_user();
   const char *path = resolve_executable();
   if (P.no_new_privs) install_seccomp(); /* as late as the listener fd can still reach the runtime */
@@ -136,6 +137,7 @@ static void run_join(void) {
     wait_continue();
   }
   join_session_keyring();
+  apply_process_attributes();
   change_dir_and_user();
   const char *path = resolve_executable();
   if (P.no_new_privs) install_seccomp();

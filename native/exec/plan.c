@@ -244,6 +244,29 @@ static int decode_hook(struct cursor *c, struct hook_op *h) {
   return 0;
 }
 
+static int decode_memory_policy(struct cursor *c) {
+  struct rec r;
+  int got;
+  uint64_t v;
+  unsigned seen = 0;
+  while ((got = next_rec(c, &r)) > 0) {
+    switch (r.tag) {
+      case RUNT_SUB_MP_MODE: if (num(&r, &P.mempolicy_mode) < 0) return -1; seen |= 1; break;
+      case RUNT_SUB_MP_FLAGS: if (num(&r, &P.mempolicy_flags) < 0) return -1; seen |= 2; break;
+      case RUNT_SUB_MP_NODE:
+        if (num(&r, &v) < 0) return -1;
+        if (v >= MAX_NUMA_NODES) return reject("MEMORY_POLICY node number too large", E2BIG);
+        P.mempolicy_nodes[v / (8 * sizeof(unsigned long))] |= 1UL << (v % (8 * sizeof(unsigned long)));
+        break;
+      default: return reject("unknown tag in MEMORY_POLICY", EINVAL);
+    }
+  }
+  if (got < 0) return -1;
+  if (seen != 3) return reject("MEMORY_POLICY without mode or flags", EINVAL);
+  P.has_mempolicy = 1;
+  return 0;
+}
+
 static int decode_record(const struct rec *r) {
   struct cursor inner = {r->data, r->data + r->len};
   uint64_t v[5];
@@ -281,6 +304,12 @@ static int decode_record(const struct rec *r) {
       P.rlimits[P.nrlimits++] = (struct rlimit_op){(int)v[0], v[1], v[2]};
       return 0;
     }
+    case RUNT_TAG_SCHEDULER:
+      if (decode_numbers(&inner, P.sched, 7, "bad SCHEDULER record") < 0) return -1;
+      P.has_scheduler = 1;
+      return 0;
+    case RUNT_TAG_MEMORY_POLICY:
+      return decode_memory_policy(&inner);
     case RUNT_TAG_HOOK:
       if (room(P.nhooks, MAX_HOOKS, "too many hooks") < 0) return -1;
       return decode_hook(&inner, &P.hooks[P.nhooks++]);
@@ -359,6 +388,8 @@ static int decode_scalar(const struct rec *r) {
       P.seccomp_insns = r->len / 8;
       return 0;
     case RUNT_TAG_SECCOMP_FLAGS: return num(r, &P.seccomp_flags);
+    case RUNT_TAG_IO_PRIORITY: P.has_ioprio = 1; return num(r, &P.ioprio);
+    case RUNT_TAG_PERSONALITY: P.has_personality = 1; return num(r, &P.personality);
   }
   return decode_record(r);
 }

@@ -43,6 +43,10 @@
 #define RUNT_TAG_CPU_AFFINITY_INITIAL 45
 #define RUNT_TAG_CPU_AFFINITY_FINAL 46
 #define RUNT_TAG_HOOK 47
+#define RUNT_TAG_SCHEDULER 48
+#define RUNT_TAG_IO_PRIORITY 49
+#define RUNT_TAG_PERSONALITY 50
+#define RUNT_TAG_MEMORY_POLICY 51
 #define RUNT_TAG_NET_DEVICE 64
 #define RUNT_TAG_SECCOMP_FILTER 70
 #define RUNT_TAG_SECCOMP_FLAGS 71
@@ -95,6 +99,16 @@
 #define RUNT_SUB_H_ARG 3
 #define RUNT_SUB_H_ENV 4
 #define RUNT_SUB_H_TIMEOUT 5
+#define RUNT_SUB_SC_POLICY 1
+#define RUNT_SUB_SC_NICE 2
+#define RUNT_SUB_SC_PRIORITY 3
+#define RUNT_SUB_SC_FLAGS 4
+#define RUNT_SUB_SC_RUNTIME 5
+#define RUNT_SUB_SC_DEADLINE 6
+#define RUNT_SUB_SC_PERIOD 7
+#define RUNT_SUB_MP_MODE 1
+#define RUNT_SUB_MP_FLAGS 2
+#define RUNT_SUB_MP_NODE 3
 
 /* sync-socket messages: u32 type | u32 length | payload, little-endian */
 #define RUNT_MSG_PLAN 1

@@ -7,6 +7,7 @@ import type { GlobalOptions } from './context'
 import { CAPABILITIES } from '../spec/linux-names'
 import { MOUNT_OPTION_NAMES } from '../plan/mount-options'
 import { seccompFeatures } from '../seccomp/features'
+import { MEMORY_POLICY_FLAGS, MEMORY_POLICY_MODES } from '../plan/process-attributes'
 
 declare const RUNT_VERSION: string
 declare const RUNT_COMMIT: string
@@ -28,12 +29,15 @@ export function featuresDocument(): object {
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: true } },
       netDevices: { enabled: true },
+      memoryPolicy: { modes: [...MEMORY_POLICY_MODES], flags: [...MEMORY_POLICY_FLAGS] },
     },
     annotations: {
       'org.opencontainers.runt.version': typeof RUNT_VERSION === 'string' ? RUNT_VERSION : 'dev',
       'org.opencontainers.runt.commit': typeof RUNT_COMMIT === 'string' ? RUNT_COMMIT : 'unknown',
       ...(seccomp.libseccompVersion ? { 'io.github.seccomp.libseccomp.version': seccomp.libseccompVersion } : {}),
     },
+    // runt reads no config.json annotation (it only stores them and reports them in
+    // `state` and to hooks), so none of them can change what it does
     potentiallyUnsafeConfigAnnotations: [],
   }
 }

@@ -29,9 +29,12 @@ export class LaunchError extends RuntError {
   }
 }
 
+const SCHED_FIFO = 1
+const SCHED_RR = 2
+
 const RLIMIT_NAMES = new Map(Object.entries(RLIMITS).map(([name, n]) => [n, name]))
 
-type PlanFacts = Pick<LaunchPlan, 'args' | 'rlimits' | 'oomScoreAdj'>
+type PlanFacts = Pick<LaunchPlan, 'args' | 'rlimits' | 'oomScoreAdj' | 'scheduler'>
 
 /**
  * An ERROR payload (u64 errno, then step, path and detail, each NUL-terminated) as the
@@ -76,6 +79,11 @@ export function launchErrorFromFrame(errno: number, step: string, path: string, 
   if (step === 'oom_score_adj' && plan.oomScoreAdj !== null) {
     const hint = denied ? '; lowering oom_score_adj needs CAP_SYS_RESOURCE, which this runtime does not have' : ''
     return new LaunchError(`error setting oom_score_adj to ${plan.oomScoreAdj}: ${errnoText(errno)} (${name})${hint}`, facts)
+  }
+  if (step === 'sched_setattr' && denied && (plan.scheduler?.policy === SCHED_FIFO || plan.scheduler?.policy === SCHED_RR)) {
+    // with RT group scheduling a new cpu cgroup has no real-time time at all
+    return new LaunchError(`${step} ${path}: ${errnoText(errno)} (${name}); a real-time policy needs real-time CPU time ` +
+      'in the container\'s cpu cgroup: set /linux/resources/cpu/realtimeRuntime', facts)
   }
   if (step === 'exec') {
     // runc's texts, which podman and CRI-O classify (127 for not found, 126 for denied)

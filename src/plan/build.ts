@@ -12,6 +12,7 @@ import { planMounts } from './mounts'
 import { planNetDevices } from './net-devices'
 import { hasNamespace, planNamespaces } from './namespaces'
 import { planProcess } from './process'
+import { planMemoryPolicy, planPersonality } from './process-attributes'
 import type { ContainerHook, LaunchPlan } from './types'
 
 export type { HostFacts, PlanOptions } from './inputs'
@@ -65,6 +66,8 @@ export function buildPlan(spec: Spec, options: PlanOptions, facts: HostFacts): L
     cpuAffinityInitial: null,
     cpuAffinityFinal: null,
     seccomp: options.seccomp ?? null,
+    personality: planPersonality(linux?.personality),
+    memoryPolicy: planMemoryPolicy(linux?.memoryPolicy, facts.numaNodesOnline ?? null),
   }
 }
 

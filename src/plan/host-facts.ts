@@ -1,7 +1,8 @@
 // The real HostFacts, read from this machine. The cgroup layout comes from the
 // caller: the cgroups module knows the container's cgroup directories.
 
-import { existsSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { parseCpuList } from './cpu-list'
 import type { CgroupLayout, HostFacts } from './inputs'
 
 export function hostFacts(cgroupLayout: CgroupLayout): HostFacts {
@@ -17,5 +18,17 @@ export function hostFacts(cgroupLayout: CgroupLayout): HostFacts {
     },
     cgroupLayout,
     hasProcKcore: existsSync('/proc/kcore'),
+    get numaNodesOnline() {
+      return onlineNumaNodes()
+    },
+  }
+}
+
+/** "0-1" from sysfs as [0, 1]; null without NUMA support or when unreadable */
+function onlineNumaNodes(): number[] | null {
+  try {
+    return parseCpuList(readFileSync('/sys/devices/system/node/online', 'utf8').trim(), '/sys/devices/system/node/online')
+  } catch {
+    return null
   }
 }

@@ -32,4 +32,6 @@ export interface HostFacts {
   cgroupLayout: CgroupLayout
   /** whether /proc/kcore exists on the host (runc adds the /dev/core symlink then) */
   hasProcKcore: boolean
+  /** the host's online NUMA nodes (/sys/devices/system/node/online); absent or null: unknown */
+  numaNodesOnline?: number[] | null
 }

@@ -4,11 +4,12 @@ import { ConfigError } from '../errors'
 import { capabilityNumber, RLIMITS } from '../spec/linux-names'
 import type { Capabilities, Process, ProcessRlimit } from '../spec/types'
 import type { CapabilitySets, LaunchPlan, Rlimit } from './types'
+import { planIoPriority, planScheduler } from './process-attributes'
 
 export type ProcessPlan = Pick<
   LaunchPlan,
   | 'args' | 'env' | 'cwd' | 'uid' | 'gid' | 'additionalGids' | 'umask' | 'rlimits' | 'capabilities'
-  | 'noNewPrivileges' | 'oomScoreAdj' | 'terminal' | 'consoleSize'
+  | 'noNewPrivileges' | 'oomScoreAdj' | 'terminal' | 'consoleSize' | 'scheduler' | 'ioPriority'
 >
 
 /** runc's umask when the config gives none */
@@ -31,6 +32,8 @@ export function planProcess(process: Process): ProcessPlan {
     oomScoreAdj: process.oomScoreAdj ?? null,
     terminal: process.terminal ?? false,
     consoleSize: process.consoleSize ? { height: process.consoleSize.height, width: process.consoleSize.width } : null,
+    scheduler: planScheduler(process.scheduler, '/process/scheduler'),
+    ioPriority: planIoPriority(process.ioPriority, '/process/ioPriority'),
   }
 }
 

@@ -111,6 +111,24 @@ export interface ContainerHook {
   timeout: number
 }
 
+/** sched_setattr(2) values (policy, flags: SCHED_* numbers; times in ns) */
+export interface SchedulerPlan {
+  policy: number
+  nice: number
+  priority: number
+  flags: number
+  runtime: bigint
+  deadline: bigint
+  period: bigint
+}
+
+/** set_mempolicy(2) arguments: MPOL_* mode, MPOL_F_* flags (or-ed into the mode), node numbers */
+export interface MemoryPolicyPlan {
+  mode: number
+  flags: number
+  nodes: number[]
+}
+
 export interface LaunchPlan {
   /** 'init' creates a container; 'join' starts a process in a running container (exec) */
   mode: 'init' | 'join'
@@ -181,4 +199,12 @@ export interface LaunchPlan {
    * before the user change, while the process still has CAP_SYS_ADMIN
    */
   seccomp: SeccompPlan | null
+  /** process.scheduler; absent or null: leave the scheduling as inherited */
+  scheduler?: SchedulerPlan | null
+  /** process.ioPriority as the ioprio_set(2) value; absent or null: leave it */
+  ioPriority?: number | null
+  /** init only: linux.personality as the personality(2) value; absent or null: leave it */
+  personality?: number | null
+  /** init only: linux.memoryPolicy; absent or null: leave the policy as inherited */
+  memoryPolicy?: MemoryPolicyPlan | null
 }

@@ -57,6 +57,11 @@ export const Tag = {
   CPU_AFFINITY_FINAL: 46, // str, optional
   HOOK: 47, // rec {H_PHASE, H_PATH, H_ARG list, H_ENV list, H_TIMEOUT}, list
 
+  SCHEDULER: 48, // rec {SC_POLICY, SC_NICE (signed), SC_PRIORITY, SC_FLAGS, SC_RUNTIME, SC_DEADLINE, SC_PERIOD}, optional
+  IO_PRIORITY: 49, // num (ioprio_set value), optional
+  PERSONALITY: 50, // num (personality value), optional
+  MEMORY_POLICY: 51, // rec {MP_MODE, MP_FLAGS, MP_NODE list}, optional
+
   NET_DEVICE: 64, // rec {ND_HOST_NAME, ND_NAME}, list
 
   SECCOMP_FILTER: 70, // bytes (struct sock_filter[]), optional
@@ -78,6 +83,8 @@ export const Sub = {
   C_BOUNDING: 1, C_EFFECTIVE: 2, C_PERMITTED: 3, C_INHERITABLE: 4, C_AMBIENT: 5,
   CS_HEIGHT: 1, CS_WIDTH: 2,
   H_PHASE: 1, H_PATH: 2, H_ARG: 3, H_ENV: 4, H_TIMEOUT: 5,
+  SC_POLICY: 1, SC_NICE: 2, SC_PRIORITY: 3, SC_FLAGS: 4, SC_RUNTIME: 5, SC_DEADLINE: 6, SC_PERIOD: 7,
+  MP_MODE: 1, MP_FLAGS: 2, MP_NODE: 3,
 } as const
 
 /** Messages on the sync socket: u32 type | u32 length | payload (little-endian). */
@@ -227,6 +234,22 @@ export function encodePlan(p: LaunchPlan): Buffer {
   if (p.cpuAffinityInitial !== null) w.str(Tag.CPU_AFFINITY_INITIAL, p.cpuAffinityInitial.join(','))
   if (p.cpuAffinityFinal !== null) w.str(Tag.CPU_AFFINITY_FINAL, p.cpuAffinityFinal.join(','))
   if (p.seccomp !== null) w.raw(Tag.SECCOMP_FILTER, p.seccomp.filter).num(Tag.SECCOMP_FLAGS, p.seccomp.flags)
+
+  const sc = p.scheduler
+  if (sc) {
+    w.rec(Tag.SCHEDULER, r =>
+      r.num(Sub.SC_POLICY, sc.policy).num(Sub.SC_NICE, sc.nice).num(Sub.SC_PRIORITY, sc.priority).num(Sub.SC_FLAGS, sc.flags)
+        .num(Sub.SC_RUNTIME, sc.runtime).num(Sub.SC_DEADLINE, sc.deadline).num(Sub.SC_PERIOD, sc.period))
+  }
+  if (p.ioPriority != null) w.num(Tag.IO_PRIORITY, p.ioPriority)
+  if (p.personality != null) w.num(Tag.PERSONALITY, p.personality)
+  const mp = p.memoryPolicy
+  if (mp) {
+    w.rec(Tag.MEMORY_POLICY, r => {
+      r.num(Sub.MP_MODE, mp.mode).num(Sub.MP_FLAGS, mp.flags)
+      for (const n of mp.nodes) r.num(Sub.MP_NODE, n)
+    })
+  }
 
   return Buffer.concat([Buffer.from(PLAN_MAGIC, 'latin1'), w.bytes()])
 }

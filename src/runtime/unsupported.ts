@@ -13,20 +13,14 @@ interface Unsupported {
   why: string
 }
 
-const NOT_YET = 'not supported by runt yet'
-
 const UNSUPPORTED: Unsupported[] = [
   { pointer: '/process/apparmorProfile', present: s => !!s.process?.apparmorProfile, why: 'AppArmor is not supported by runt yet (and is not enabled on this host)' },
   { pointer: '/process/selinuxLabel', present: s => !!s.process?.selinuxLabel, why: 'SELinux is not supported by runt yet (and is not enabled on this host)' },
   // As runc: with SELinux disabled a mount label has nothing to label, and is ignored
   // (only a process label is refused there). Where SELinux is enabled runt cannot apply it.
   { pointer: '/linux/mountLabel', present: s => !!s.linux?.mountLabel && selinuxEnabled(), why: 'SELinux is enabled on this host, and runt cannot apply SELinux labels yet' },
-  { pointer: '/process/scheduler', present: s => s.process?.scheduler !== undefined, why: NOT_YET },
-  { pointer: '/process/ioPriority', present: s => s.process?.ioPriority !== undefined, why: NOT_YET },
-  { pointer: '/linux/personality', present: s => s.linux?.personality !== undefined, why: NOT_YET },
   // runc's wording: the spec requires an error where no resctrl filesystem is mounted
   { pointer: '/linux/intelRdt', present: s => s.linux?.intelRdt !== undefined, why: 'Intel RDT is not supported or enabled (runt has no resctrl support)' },
-  { pointer: '/linux/memoryPolicy', present: s => s.linux?.memoryPolicy !== undefined, why: NOT_YET },
 ]
 
 /** SELinux is enabled when its filesystem is mounted (what libselinux checks first). */

@@ -121,5 +121,8 @@ if (!fs.existsSync(RUNT)) {
     // what test/integration/mounts.test.ts shows working
     for (const o of ['tmpcopyup', 'idmap', 'ridmap', 'rro']) t.ok(f.mountOptions.includes(o), `mount option ${o}`)
     t.same([f.linux.mountExtensions, f.linux.netDevices], [{ idmap: { enabled: true } }, { enabled: true }])
+    t.same(f.hooks, ['prestart', 'createRuntime', 'createContainer', 'startContainer', 'poststart', 'poststop'], 'every hook phase')
+    t.same(f.linux.memoryPolicy.modes.length, 7, 'every memory policy mode')
+    t.same(f.potentiallyUnsafeConfigAnnotations, [], 'runt interprets no annotation')
   })
 }

@@ -10,7 +10,7 @@ t.test('the default config has nothing runt cannot honour', async t => {
 
 t.test('each field runt cannot honour yet is refused by pointer, all at once', async t => {
   const spec = defaultSpec({ rootless: false }) as Spec
-  spec.linux!.personality = { domain: 'LINUX32' }
+  spec.process!.selinuxLabel = 'system_u:system_r:container_t:s0'
   spec.process!.apparmorProfile = 'docker-default'
   let err: unknown
   try {
@@ -21,6 +21,6 @@ t.test('each field runt cannot honour yet is refused by pointer, all at once', a
   t.type(err, ConfigError)
   t.same((err as ConfigError).problems, [
     '/process/apparmorProfile: AppArmor is not supported by runt yet (and is not enabled on this host)',
-    '/linux/personality: not supported by runt yet',
+    '/process/selinuxLabel: SELinux is not supported by runt yet (and is not enabled on this host)',
   ])
 })

@@ -133,6 +133,21 @@ t.test('a seccomp filter is its raw BPF bytes, followed by its flags; absent wit
   t.equal(find(none, Tag.SECCOMP_FILTER).length + find(none, Tag.SECCOMP_FLAGS).length, 0)
 })
 
+t.test('SCHEDULER, IO_PRIORITY, PERSONALITY, MEMORY_POLICY: absent when null, numbers in sub-tag order', async t => {
+  t.same([Tag.SCHEDULER, Tag.IO_PRIORITY, Tag.PERSONALITY, Tag.MEMORY_POLICY].map(tag => find(planRecords(plan()), tag).length), [0, 0, 0, 0])
+  const recs = planRecords(plan({
+    scheduler: { policy: 5, nice: -3, priority: 0, flags: 1, runtime: 0n, deadline: 0n, period: 0n },
+    ioPriority: (2 << 13) | 4, personality: 8, memoryPolicy: { mode: 2, flags: 1 << 15, nodes: [0, 2] },
+  }))
+  const sched = records(find(recs, Tag.SCHEDULER)[0]!.body)
+  t.same(sched.map(f => f.tag), [1, 2, 3, 4, 5, 6, 7])
+  t.same(sched.map(f => f.body.readBigInt64LE(0)), [5n, -3n, 0n, 1n, 0n, 0n, 0n])
+  t.equal(find(recs, Tag.IO_PRIORITY)[0]!.body.readBigUInt64LE(0), 16388n)
+  t.equal(find(recs, Tag.PERSONALITY)[0]!.body.readBigUInt64LE(0), 8n)
+  const mp = records(find(recs, Tag.MEMORY_POLICY)[0]!.body)
+  t.same(mp.map(f => [f.tag, Number(f.body.readBigUInt64LE(0))]), [[Sub.MP_MODE, 2], [Sub.MP_FLAGS, 32768], [Sub.MP_NODE, 0], [Sub.MP_NODE, 2]])
+})
+
 t.test('a string with a NUL byte cannot be encoded', async t => {
   t.throws(() => encodePlan(plan({ args: ['a\0b'] })), /NUL/)
 })
