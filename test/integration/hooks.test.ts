@@ -62,6 +62,7 @@ if (suite) {
       createContainer: [recorder(HOST_SH, 'createContainer', dir)],
       startContainer: [recorder('/bin/sh', 'startContainer', '/mnt')],
       poststart: [recorder('/bin/sh', 'poststart', dir)],
+      poststop: [recorder('/bin/sh', 'poststop', dir)],
     }), spec => {
       spec.hostname = 'hooked'
       spec.annotations = { 'org.example.hooks': 'yes' }
@@ -69,6 +70,7 @@ if (suite) {
     const c = runt(['create', '-b', bundle, id])
     t.equal(c.status, 0, c.stderr)
     t.same(readOr(path.join(dir, 'order')).split('\n'), ['prestart', 'createRuntime', 'createContainer'], 'create runs three phases')
+    t.same(JSON.parse(runt(['state', id]).stdout).annotations, { 'org.example.hooks': 'yes' }, 'state reports the annotations')
     const s = runt(['start', id])
     t.equal(s.status, 0, s.stderr)
     t.same(readOr(path.join(dir, 'order')).split('\n'),
@@ -78,7 +80,10 @@ if (suite) {
     const seen = (phase: string, what: string) => readOr(path.join(dir, `${phase}.${what}`))
     const containerMnt = seen('process', 'mnt')
     t.not(containerMnt, ownMnt, 'the container has a mount namespace of its own')
-    for (const phase of ['prestart', 'createRuntime', 'poststart']) t.equal(seen(phase, 'mnt'), ownMnt, `${phase} runs in the runtime's namespace`)
+    t.equal(runt(['delete', '--force', id]).status, 0)
+    t.equal(readOr(path.join(dir, 'order')).split('\n').at(-1), 'poststop', 'delete runs poststop last')
+    t.equal(JSON.parse(seen('poststop', 'stdin')).status, 'stopped', 'poststop reads the "stopped" state')
+    for (const phase of ['prestart', 'createRuntime', 'poststart', 'poststop']) t.equal(seen(phase, 'mnt'), ownMnt, `${phase} runs in the runtime's namespace`)
     for (const phase of ['createContainer', 'startContainer']) {
       t.equal(seen(phase, 'mnt'), containerMnt, `${phase} runs in the container's mount namespace`)
       t.equal(seen(phase, 'uts'), seen('process', 'uts'), `${phase} runs in the container's UTS namespace`)
@@ -94,7 +99,6 @@ if (suite) {
       t.same(stdin(phase), { ociVersion: stdin(phase).ociVersion, id, status, pid, bundle: bundleDir, annotations: { 'org.example.hooks': 'yes' } },
         `${phase} reads the "${status}" state with the host pid`)
     }
-    t.equal(runt(['delete', '--force', id]).status, 0)
   })
 
   t.test('run: startContainer runs before the process, in the container', async t => {
