@@ -2,6 +2,7 @@
 // which Node's net module cannot do.
 #include <errno.h>
 #include <poll.h>
+#include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -12,24 +13,36 @@
 
 namespace runt {
 
-// The address of a filesystem AF_UNIX socket; false when path is too long for it.
-static bool UnixAddress(const std::string &path, struct sockaddr_un *addr) {
+// The address of an AF_UNIX socket and its length: a filesystem path, or with a leading
+// '@' an abstract name (as systemd writes NOTIFY_SOCKET); 0 when path is too long for it.
+static socklen_t UnixAddress(const std::string &path, struct sockaddr_un *addr) {
   memset(addr, 0, sizeof *addr);
   addr->sun_family = AF_UNIX;
-  if (path.size() >= sizeof addr->sun_path) return false;
+  if (path.size() >= sizeof addr->sun_path) return 0;
   memcpy(addr->sun_path, path.c_str(), path.size() + 1);
-  return true;
+  if (path[0] != '@') return sizeof *addr;
+  addr->sun_path[0] = '\0';
+  return static_cast<socklen_t>(offsetof(struct sockaddr_un, sun_path) + path.size());
 }
 
-// unixListen(path) -> fd of a listening AF_UNIX stream socket bound to path (close-on-exec)
-static Napi::Value UnixListen(const Napi::CallbackInfo &info) {
-  Napi::Env env = info.Env();
-  std::string path = info[0].As<Napi::String>().Utf8Value();
+// A new AF_UNIX socket of this type (close-on-exec) and in addr the address of path;
+// -1 with errno (ENAMETOOLONG: path does not fit an address)
+static int SocketFor(const std::string &path, int type, struct sockaddr_un *addr, socklen_t *len) {
+  *len = UnixAddress(path, addr);
+  if (*len == 0) {
+    errno = ENAMETOOLONG;
+    return -1;
+  }
+  return socket(AF_UNIX, type | SOCK_CLOEXEC, 0);
+}
+
+// fd of an AF_UNIX socket of this type bound to path (close-on-exec), listening if asked
+static Napi::Value BoundSocket(Napi::Env env, const std::string &path, int type, bool listening) {
   struct sockaddr_un addr;
-  if (!UnixAddress(path, &addr)) return ThrowErrno(env, ENAMETOOLONG, "bind", path.c_str());
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return ThrowErrno(env, errno, "socket");
-  if (bind(fd, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr) < 0 || listen(fd, 1) < 0) {
+  socklen_t len;
+  int fd = SocketFor(path, type, &addr, &len);
+  if (fd < 0) return ThrowErrno(env, errno, "bind", path.c_str());
+  if (bind(fd, reinterpret_cast<struct sockaddr *>(&addr), len) < 0 || (listening && listen(fd, 1) < 0)) {
     int err = errno;
     close(fd);
     return ThrowErrno(env, err, "bind", path.c_str());
@@ -37,17 +50,22 @@ static Napi::Value UnixListen(const Napi::CallbackInfo &info) {
   return Napi::Number::New(env, fd);
 }
 
+// unixListen(path) -> fd of a listening AF_UNIX stream socket bound to path (close-on-exec)
+static Napi::Value UnixListen(const Napi::CallbackInfo &info) {
+  return BoundSocket(info.Env(), info[0].As<Napi::String>().Utf8Value(), SOCK_STREAM, true);
+}
+
 // unixConnect(path) -> fd of a connected AF_UNIX stream socket (close-on-exec)
 static Napi::Value UnixConnect(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   std::string path = info[0].As<Napi::String>().Utf8Value();
   struct sockaddr_un addr;
-  if (!UnixAddress(path, &addr)) return ThrowErrno(env, ENAMETOOLONG, "connect", path.c_str());
-  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) return ThrowErrno(env, errno, "socket");
+  socklen_t len;
+  int fd = SocketFor(path, SOCK_STREAM, &addr, &len);
+  if (fd < 0) return ThrowErrno(env, errno, "connect", path.c_str());
   int rc;
   do {
-    rc = connect(fd, reinterpret_cast<struct sockaddr *>(&addr), sizeof addr);
+    rc = connect(fd, reinterpret_cast<struct sockaddr *>(&addr), len);
   } while (rc < 0 && errno == EINTR);
   if (rc < 0) {
     int err = errno;
@@ -55,6 +73,44 @@ static Napi::Value UnixConnect(const Napi::CallbackInfo &info) {
     return ThrowErrno(env, err, "connect", path.c_str());
   }
   return Napi::Number::New(env, fd);
+}
+
+// unixDatagramBind(path) -> fd of an AF_UNIX datagram socket bound to path (close-on-exec)
+static Napi::Value UnixDatagramBind(const Napi::CallbackInfo &info) {
+  return BoundSocket(info.Env(), info[0].As<Napi::String>().Utf8Value(), SOCK_DGRAM, false);
+}
+
+// unixDatagramSend(path, payload): one datagram to the socket at path (sd_notify's way)
+static Napi::Value UnixDatagramSend(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  std::string path = info[0].As<Napi::String>().Utf8Value();
+  Napi::Buffer<char> payload = info[1].As<Napi::Buffer<char>>();
+  struct sockaddr_un addr;
+  socklen_t len;
+  int fd = SocketFor(path, SOCK_DGRAM, &addr, &len);
+  if (fd < 0) return ThrowErrno(env, errno, "sendto", path.c_str());
+  ssize_t n;
+  do {
+    n = sendto(fd, payload.Data(), payload.Length(), MSG_NOSIGNAL, reinterpret_cast<struct sockaddr *>(&addr), len);
+  } while (n < 0 && errno == EINTR);
+  int err = errno;
+  close(fd);
+  if (n < 0) return ThrowErrno(env, err, "sendto", path.c_str());
+  return env.Undefined();
+}
+
+// receiveDatagram(fd) -> Buffer of the next datagram, or null when none is waiting
+static Napi::Value ReceiveDatagram(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  char buf[4096];
+  ssize_t n;
+  do {
+    n = recv(fd, buf, sizeof buf, MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return env.Null();
+  if (n < 0) return ThrowErrno(env, errno, "recv");
+  return Napi::Buffer<char>::Copy(env, buf, static_cast<size_t>(n));
 }
 
 // pollIn(fd, timeoutMs) -> true when fd is readable (or at EOF / hung up), false on timeout
@@ -132,6 +188,9 @@ void RegisterSockets(Napi::Env env, Napi::Object exports) {
   exports.Set("unixConnect", Napi::Function::New(env, UnixConnect));
   exports.Set("unixListen", Napi::Function::New(env, UnixListen));
   exports.Set("pollIn", Napi::Function::New(env, PollIn));
+  exports.Set("unixDatagramBind", Napi::Function::New(env, UnixDatagramBind));
+  exports.Set("unixDatagramSend", Napi::Function::New(env, UnixDatagramSend));
+  exports.Set("receiveDatagram", Napi::Function::New(env, ReceiveDatagram));
 }
 
 }  // namespace runt

@@ -14,6 +14,7 @@ import { consoleListener, prepareMaster } from '../runtime/console'
 import { releaseInit } from '../runtime/exec-fifo'
 import { stdioMode, type StdioMode } from '../runtime/terminal-mode'
 import { runPoststart } from '../runtime/poststart'
+import { NotifyProxy } from '../runtime/notify-socket'
 import { createFlags } from './flag-values'
 
 type Flags = ReturnType<typeof createFlags>
@@ -42,6 +43,8 @@ function startContainer(g: GlobalOptions, id: string, flags: Flags, mode: StdioM
     const created = receiver
       ? createContainer(g, id, { ...flags, consoleSocket: receiver.path, waitForStart: true, detached: true })
       : createContainer(g, id, { ...flags, waitForStart: false, detached: mode === 'detached-tty' || mode === 'detached-pass' })
+    // the notify socket (NOTIFY_SOCKET) exists before the process can run
+    const notify = created.notify ?? (receiver ? NotifyProxy.listen(created.handle.dir, process.env.NOTIFY_SOCKET) : null)
     try {
       let master: number | null = null
       if (receiver) {
@@ -50,11 +53,13 @@ function startContainer(g: GlobalOptions, id: string, flags: Flags, mode: StdioM
         releaseInit(created.handle.dir, created.record)
       }
       runPoststart(created.record)
+      notify?.waitForReady(created.record)
       return { pid: created.pid, master }
     } catch (err) {
       if (!keep) destroyContainer({ id, handle: created.handle, record: created.record, status: 'running' })
       throw err
     } finally {
+      notify?.close()
       created.handle.release()
     }
   } finally {

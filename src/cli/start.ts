@@ -5,15 +5,22 @@ import type { GlobalOptions } from './context'
 import { withContainer } from '../runtime/container'
 import { releaseInit } from '../runtime/exec-fifo'
 import { runPoststart } from '../runtime/poststart'
+import { NotifyProxy } from '../runtime/notify-socket'
 
-export function start(g: GlobalOptions, [id]: string[]): Promise<number> {
-  return withContainer(g, id, c => {
+export async function start(g: GlobalOptions, [id]: string[]): Promise<number> {
+  const started = await withContainer(g, id, c => {
     switch (c.status) {
       case 'created': {
         const rec = c.record!
-        releaseInit(c.handle.dir, rec)
-        runPoststart(rec)
-        return 0
+        const notify = NotifyProxy.listen(c.handle.dir, process.env.NOTIFY_SOCKET)
+        try {
+          releaseInit(c.handle.dir, rec)
+          runPoststart(rec)
+        } catch (err) {
+          notify?.close()
+          throw err
+        }
+        return { rec, notify }
       }
       case 'stopped':
         throw new StatusError('cannot start a container that has stopped', { id })
@@ -23,4 +30,13 @@ export function start(g: GlobalOptions, [id]: string[]): Promise<number> {
         throw new StatusError('cannot start a paused container (resume it instead)', { id })
     }
   })
+  // with the lock released (kill and state work meanwhile): READY=1 to the host's NOTIFY_SOCKET
+  if (started.notify) {
+    try {
+      started.notify.waitForReady(started.rec)
+    } finally {
+      started.notify.close()
+    }
+  }
+  return 0
 }

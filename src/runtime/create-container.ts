@@ -30,6 +30,7 @@ import { refuseUnsupported } from './unsupported'
 import { warnUnavailableCapabilities } from './capabilities'
 import { compileSeccomp } from '../seccomp/compile'
 import { sendToListener } from '../seccomp/listener'
+import { NotifyProxy, withNotifySocket } from './notify-socket'
 
 export interface CreateOptions {
   bundle: string
@@ -51,6 +52,8 @@ export interface CreatedContainer {
   handle: ContainerHandle
   record: ContainerRecord
   cgroups: CgroupManager
+  /** the container's notify socket, bound before a process that starts at once (run) */
+  notify: NotifyProxy | null
 }
 
 const O_PATH = 0o10000000
@@ -101,7 +104,12 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
     const activation = socketActivation(process.env)
     const preserveFds = activation.fds + o.preserveFds
     const seccomp = spec.linux?.seccomp
-    const plan = buildPlan(spec, {
+    // NOTIFY_SOCKET: the container gets a socket of ours to notify (src/runtime/notify-socket.ts)
+    const hostNotify = process.env.NOTIFY_SOCKET
+    const planned = hostNotify ? withNotifySocket(spec, handle.dir) : spec
+    const notify = hostNotify && !o.waitForStart ? NotifyProxy.listen(handle.dir, hostNotify) : null
+    if (notify) undo.push(() => notify.close())
+    const plan = buildPlan(planned, {
       bundle,
       noPivot: o.noPivot,
       noNewKeyring: o.noNewKeyring,
@@ -146,7 +154,7 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
     record.namespacePaths = namespacePaths(spec, pid)
     handle.write(record)
     if (o.pidFile) writePidFile(path.resolve(o.pidFile), pid)
-    return { id, pid, spec, handle, record, cgroups }
+    return { id, pid, spec, handle, record, cgroups, notify }
   } catch (err) {
     for (const step of undo.reverse()) {
       try { step() } catch { /* keep the first error; the rest is best effort */ }

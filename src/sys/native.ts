@@ -44,6 +44,12 @@ export interface NativeAddon {
   setWinsize(fd: number, rows: number, cols: number): void
   /** clear ONLCR on a pty, so "\n" is relayed as written */
   clearOnlcr(fd: number): void
+  /** an AF_UNIX datagram socket bound to path (close-on-exec); "@name" is an abstract name */
+  unixDatagramBind(path: string): number
+  /** send one datagram to the AF_UNIX socket at path ("@name": abstract) */
+  unixDatagramSend(path: string, payload: Buffer): void
+  /** the next datagram waiting on fd, or null when there is none */
+  receiveDatagram(fd: number): Buffer | null
   /** a listening AF_UNIX stream socket bound to path (close-on-exec), backlog 1 */
   unixListen(path: string): number
   /** accept(2) without waiting: the connection's fd (close-on-exec, blocking), or null when none is pending */
