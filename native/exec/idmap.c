@@ -19,6 +19,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -27,10 +28,14 @@
 
 /* A descriptor of a new user namespace with the given maps. */
 static int mapped_user_ns(const char *uid_map, const char *gid_map, const char *source) {
+  pid_t self = getpid();
   pid_t pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, 0);
   if (pid < 0) die("idmap: clone user namespace", source);
   if (pid == 0) {
-    for (;;) pause(); /* only holds the namespace open until we have its descriptor */
+    /* only holds the namespace open until we have its descriptor; never outlives us */
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != self) _exit(0);
+    for (;;) pause();
   }
   char file[64], num[21];
   format_u64(num, (uint64_t)pid);

@@ -91,6 +91,19 @@ if (suite) {
     t.match(r.err, /\/mounts\/\d+: "idmap" needs the mount's uidMappings and gidMappings, or a new user namespace/)
   })
 
+  t.test('an idmapped bind the filesystem cannot map fails create, naming it, and leaves nothing', async t => {
+    const id = uniqueId('badidmap')
+    const map = [{ containerID: 0, hostID: 1000, size: 1 }]
+    const bundle = shBundle('true', s => {
+      s.mounts.push({ destination: '/mnt', type: 'bind', source: '/proc/sys', options: ['rbind', 'idmap'], uidMappings: map, gidMappings: map })
+    })
+    cleanup.push(bundle)
+    const r = runt(['create', '-b', bundle, id])
+    t.not(r.status, 0)
+    t.match(r.stderr, /idmap: mount_setattr \/proc\/sys: /, 'the step and the source')
+    t.equal(runt(['state', id]).status, 1, 'no container was left')
+  })
+
   t.test('tmpcopyup: the tmpfs starts with the covered directory\'s files, owners, modes and links', async t => {
     const src = hostDir('runt-copyup-')
     fs.mkdirSync(`${src}/dir/deep`, { recursive: true })
