@@ -17,8 +17,11 @@ const words = (text: string) => text.split(/\s+/).filter(Boolean)
 const V2_FILES: Record<string, string[]> = {
   cpu: ['cpu.weight', 'cpu.max'],
   cpuset: ['cpuset.cpus', 'cpuset.mems'],
-  memory: ['memory.max', 'memory.low', 'memory.swap.max'],
+  memory: ['memory.max', 'memory.low', 'memory.swap.max', 'memory.current'],
   pids: ['pids.max'],
+  io: ['io.max', 'io.weight'],
+  hugetlb: ['hugetlb.2MB.max', 'hugetlb.2MB.rsvd.max', 'hugetlb.1GB.max', 'hugetlb.1GB.rsvd.max'],
+  rdma: ['rdma.max'],
 }
 
 export class FakeCgroupKernel implements CgroupHost {
@@ -29,6 +32,8 @@ export class FakeCgroupKernel implements CgroupHost {
   stubborn = new Map<number, number>()
   /** controllers the kernel refuses to enable anywhere (EINVAL), e.g. to mimic a threaded subtree */
   refused = new Set<string>()
+  /** what hugePageSizes() reports */
+  pageSizes = ['2MB', '1GB']
 
   /** root: the temporary directory holding every fake hierarchy */
   constructor(private readonly root: string) {}
@@ -50,7 +55,7 @@ export class FakeCgroupKernel implements CgroupHost {
       this.put(path.join(dir, 'cgroup.freeze'), '0\n')
       this.put(path.join(dir, 'cgroup.events'), 'populated 0\nfrozen 0\n')
       this.put(path.join(dir, 'cgroup.kill'), '')
-      for (const c of words(fs.readFileSync(control, 'utf8'))) for (const f of V2_FILES[c] ?? []) this.put(path.join(dir, f), '')
+      this.addControllerFiles(dir, words(fs.readFileSync(control, 'utf8')))
     } else {
       // v1: the parent's files; no member processes, and an empty cpuset as the kernel makes it
       for (const e of fs.readdirSync(parent, { withFileTypes: true })) {
@@ -119,6 +124,18 @@ export class FakeCgroupKernel implements CgroupHost {
       else enabled.delete(w.slice(1))
     }
     this.put(file, offered.filter(c => enabled.has(c)).join(' ') + '\n') // the kernel lists them in its own order
+    // existing children get the interface files of what is now handed down
+    for (const child of this.subdirs(dir)) this.addControllerFiles(path.join(dir, child), [...enabled])
+  }
+
+  private addControllerFiles(dir: string, controllers: string[]): void {
+    for (const c of controllers) {
+      for (const f of V2_FILES[c] ?? []) if (!fs.existsSync(path.join(dir, f))) this.put(path.join(dir, f), '')
+    }
+  }
+
+  hugePageSizes(): string[] {
+    return this.pageSizes
   }
 
   private procsBelow(dir: string): number[] {

@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { systemError } from '../errors'
 import { native } from '../sys/native'
+import { hostHugePageSizes } from './hugetlb'
 
 export interface CgroupHost {
   /** mkdir(2); true when this call made the directory, false when it existed already */
@@ -24,6 +25,8 @@ export interface CgroupHost {
   kill(pid: number, signal: number): void
   /** block the (single-threaded) caller for ms milliseconds */
   sleep(ms: number): void
+  /** the huge page sizes the kernel offers, as cgroup files name them ("2MB", "1GB") */
+  hugePageSizes(): string[]
   /** load a v2 device filter (struct bpf_insn bytes) and attach it to dir, replacing the one runt attached before */
   attachDeviceFilter(dir: string, program: Buffer): void
 }
@@ -84,6 +87,7 @@ export const hostCgroups: CgroupHost = {
   sleep(ms) {
     Atomics.wait(sleeper, 0, 0, ms)
   },
+  hugePageSizes: hostHugePageSizes,
   attachDeviceFilter(dir, program) {
     native().attachDeviceFilter(dir, program)
   },

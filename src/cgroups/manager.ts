@@ -2,8 +2,9 @@
 // signal its processes, remove. One manager serves every layout: it holds one group
 // per hierarchy; the version-specific steps live in v1.ts, v2.ts, freezer.ts and resources.ts.
 //   legacy:  one group per v1 hierarchy;
-//   hybrid:  the same, plus a group in the cgroup2 mount (joined only, no controllers
-//            handed down), so the container is accounted there too, as runc does;
+//   hybrid:  the same, plus a group in the cgroup2 mount, so the container is accounted
+//            there too, as runc does; controllers only that mount has (hugetlb here) are
+//            handed down along its path when a resource needs them (apply);
 //   unified: one group, with controllers enabled along its path.
 
 import { constants } from 'node:os'
@@ -15,7 +16,8 @@ import { detectLayout, type CgroupLayout, type CgroupMode, type Hierarchy } from
 import { v1Freezer, v2Freezer, type Freezer } from './freezer'
 import { hostCgroups, pidsBelow, readWords, type CgroupHost } from './host'
 import { containerCgroupDirs } from './path'
-import { refuseUnapplied, v1ResourceWrites, v2ResourceWrites, type CgroupWrite } from './resources'
+import { log } from '../log'
+import { refuseUnapplied, resourceWarnings, resourceWrites, type CgroupWrite, type HostFacts } from './resources'
 import { oomKillCount, v1Stats, v2Stats, type Stats } from './stats'
 import { fillEmptyCpuset } from './v1'
 import { attachDeviceFilter, delegateControllers, killViaCgroupKill } from './v2'
@@ -60,6 +62,12 @@ export interface CgroupManagerOptions {
 export interface ApplyOptions {
   /** update: devices are set at create only, as runc's update skips them */
   skipDevices?: boolean
+}
+
+// the linux.resources field a controller's writes come from, for errors
+const FIELD_OF_CONTROLLER: Record<string, string> = {
+  memory: 'memory', cpu: 'cpu', cpuset: 'cpu', pids: 'pids', blkio: 'blockIO', io: 'blockIO', devices: 'devices',
+  hugetlb: 'hugepageLimits', net_cls: 'network.classID', net_prio: 'network.priorities', rdma: 'rdma',
 }
 
 interface Group {
@@ -191,7 +199,8 @@ class FsCgroupManager implements CgroupManager {
     if (this.mode === 'unified') return v2Stats(this.groups[0].dir)
     const dirs: Record<string, string> = {}
     for (const g of this.groups) for (const c of g.hierarchy.controllers) if (g.hierarchy.version === 1) dirs[c] = g.dir
-    return v1Stats(dirs)
+    const cgroup2 = this.cgroup2Group()
+    return v1Stats(dirs, this.cgroup2Only().includes('hugetlb') ? cgroup2?.dir : undefined)
   }
 
   oomKills(): number {
@@ -219,27 +228,74 @@ class FsCgroupManager implements CgroupManager {
   apply(resources: Resources, opts: ApplyOptions = {}): void {
     if (opts.skipDevices) resources = { ...resources, devices: undefined }
     refuseUnapplied(resources, this.mode)
-    if (this.mode === 'unified') {
-      const g = this.groups[0]
-      // compiled first: a bad rule is refused before anything is written
-      const filter = resources.devices?.length ? encodeProgram(deviceFilterProgram(resources.devices)) : undefined
-      const offered = readWords(this.host, path.join(g.dir, 'cgroup.controllers'))
-      for (const w of v2ResourceWrites(resources)) {
-        if (!offered.includes(w.controller)) {
-          throw new SystemError(`container ${this.id}: linux.resources needs the ${w.controller} controller, which cgroup ${g.dir} is not given (its parent does not delegate it)`, { id: this.id, path: g.dir })
-        }
-        this.applyWrite(g, w)
-      }
-      if (filter) attachDeviceFilter(this.host, this.id, g.dir, filter)
-      return
+    for (const warning of resourceWarnings(resources)) log().warn(warning, { id: this.id })
+    // compiled first: a bad rule is refused before anything is written
+    const filter = this.mode === 'unified' && resources.devices?.length ? encodeProgram(deviceFilterProgram(resources.devices)) : undefined
+    const writes = resourceWrites(resources, this.mode, this.facts())
+    const cgroup2 = this.cgroup2Group()
+    if (this.mode === 'hybrid' && cgroup2 && writes.some(w => w.cgroup2)) this.delegateAbove(cgroup2)
+    for (const w of writes) this.applyWrite(this.groupFor(w), w)
+    if (filter && cgroup2) attachDeviceFilter(this.host, this.id, cgroup2.dir, filter)
+  }
+
+  private cgroup2Group(): Group | undefined {
+    return this.groups.find(g => g.hierarchy.version === 2)
+  }
+
+  /** hybrid: the controllers the cgroup2 mount has and no v1 hierarchy does (hugetlb on this kind of host) */
+  private cgroup2Only(): string[] {
+    if (this.mode !== 'hybrid') return []
+    const v1 = new Set(this.groups.flatMap(g => (g.hierarchy.version === 1 ? g.hierarchy.controllers : [])))
+    return (this.cgroup2Group()?.hierarchy.controllers ?? []).filter(c => !v1.has(c))
+  }
+
+  private facts(): HostFacts {
+    const cgroup2Only = this.cgroup2Only()
+    const groupOf = (controller: string) => (this.mode === 'unified' || cgroup2Only.includes(controller) ? this.cgroup2Group() : this.v1Group(controller))
+    const number = (g: Group | undefined, file: string) => {
+      const n = g ? Number(this.host.read(path.join(g.dir, file))) : NaN
+      return Number.isFinite(n) ? n : undefined
     }
-    const memory = this.v1Group('memory')
-    const limit = memory ? Number(this.host.read(path.join(memory.dir, 'memory.limit_in_bytes'))) : NaN
-    for (const w of v1ResourceWrites(resources, Number.isFinite(limit) ? { memoryLimit: limit } : {})) {
+    return {
+      memoryLimit: this.mode === 'unified' ? undefined : number(this.v1Group('memory'), 'memory.limit_in_bytes'),
+      memoryUsage: this.mode === 'unified' ? number(this.cgroup2Group(), 'memory.current') : undefined,
+      read: (controller, file) => {
+        const g = groupOf(controller)
+        return g && this.host.read(path.join(g.dir, file))
+      },
+      hugePageSizes: this.host.hugePageSizes(),
+      cgroup2Only,
+    }
+  }
+
+  /** hybrid: hand the cgroup2 mount's controllers down every level above the container's group */
+  private delegateAbove(g: Group): void {
+    const { mountpoint } = g.hierarchy
+    let dir = mountpoint
+    for (const name of path.relative(mountpoint, g.dir).split('/')) {
+      delegateControllers(this.host, dir, dir === mountpoint)
+      dir = path.join(dir, name)
+    }
+  }
+
+  /** The group a write goes to; a controller the container's group lacks is an error naming the config field. */
+  private groupFor(w: CgroupWrite): Group {
+    const field = w.field ?? `linux.resources.${FIELD_OF_CONTROLLER[w.controller] ?? w.controller}`
+    if (this.mode !== 'unified' && !w.cgroup2) {
       const g = this.v1Group(w.controller)
-      if (!g) throw new SystemError(`container ${this.id}: linux.resources needs the ${w.controller} cgroup controller, which is not mounted on this host`, { id: this.id })
-      this.applyWrite(g, w)
+      if (!g) throw new SystemError(`container ${this.id}: ${field}: needs the ${w.controller} cgroup controller, which is not mounted on this host`, { id: this.id })
+      return g
     }
+    const g = this.cgroup2Group()
+    if (!g) throw new SystemError(`container ${this.id}: ${field}: needs a cgroup v2 group, and this host has no cgroup2 mount`, { id: this.id })
+    // "cgroup.*" files are the core's, there in every group
+    if (w.controller !== 'cgroup' && !readWords(this.host, path.join(g.dir, 'cgroup.controllers')).includes(w.controller)) {
+      throw new SystemError(`container ${this.id}: ${field}: needs the ${w.controller} controller, which cgroup ${g.dir} is not given (the host lacks it or a parent does not delegate it)`, { id: this.id, path: g.dir })
+    }
+    if (w.field && !this.host.exists(path.join(g.dir, w.file))) {
+      throw new SystemError(`container ${this.id}: ${field}: cgroup ${g.dir} has no file ${w.file}`, { id: this.id, path: path.join(g.dir, w.file), errno: 'ENOENT' })
+    }
+    return g
   }
 
   private v1Group(controller: string): Group | undefined {

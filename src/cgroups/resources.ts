@@ -1,31 +1,38 @@
-// linux.resources -> the ordered cgroup file writes that apply them (pure).
-// Covered: memory (limit, reservation, swap, swappiness, disableOOMKiller), cpu
-// (shares, quota, period, burst, idle, cpus, mems; realtime on v1), pids; on v1 also
-// devices and blockIO throttling (on v2, devices become a BPF filter: device-filter.ts). Everything else is refused by refuseUnapplied():
-// a limit silently skipped is a container other than the one asked for.
+// linux.resources -> the ordered cgroup file writes that apply them (pure: what the
+// host and the group hold now comes in as HostFacts, read by the manager).
+// Covered on v1 and hybrid: memory, cpu, pids, devices, blockIO (weights and
+// throttles), hugepageLimits, network (net_cls, net_prio), rdma; on a hybrid host
+// hugetlb may live only in the cgroup2 mount, and unified keys go there too.
+// On v2: memory, cpu, pids, io, hugetlb, rdma, unified (devices become a BPF filter: device-filter.ts).
+// What cannot be applied is refused by refuseUnapplied(); kernel memory is ignored with
+// a warning (resourceWarnings), as runc 1.2+ does. A limit silently skipped is a
+// container other than the one asked for.
 
 import { ConfigError } from '../errors'
-import type { BlockIO, BlockIODeviceThrottle, CPU, Memory, Resources } from '../spec/types'
+import type { CPU, Memory, Network, Rdma, Resources } from '../spec/types'
+import { v1BlkioWrites, v2IoWrites, type ReadGroupFile } from './blkio'
 import type { CgroupMode } from './detect'
 import { v1DeviceWrites } from './devices'
+import { hugetlbWrites } from './hugetlb'
+import { cgroupWrite as write, inCgroup2, type CgroupWrite } from './write'
 
-export interface CgroupWrite {
-  /** the controller owning the file: on v1 it picks the hierarchy */
-  controller: string
-  file: string
-  value: string
-  /** skip silently when the kernel has no such file (swap accounting disabled) */
-  ifExists?: boolean
-}
+export type { CgroupWrite } from './write'
 
-/** What the group holds now, where the order of writes depends on it. */
-export interface CurrentSettings {
+/** What the host and the group hold now, where the writes depend on it. */
+export interface HostFacts {
   /** v1 memory.limit_in_bytes; absent means unlimited, as in a new group */
   memoryLimit?: number
+  /** v2 memory.current, for memory.checkBeforeUpdate */
+  memoryUsage?: number
+  /** a file of the container's group, for kernel features told apart by their files (BFQ weights) */
+  read?: ReadGroupFile
+  /** the host's huge page sizes as cgroup files name them ("2MB"); hugepageLimits must use one */
+  hugePageSizes?: readonly string[]
+  /** hybrid: controllers only the cgroup2 mount has (their writes go to the cgroup2 group in v2 form) */
+  cgroup2Only?: readonly string[]
 }
 
-const write = (controller: string, file: string, value: string | number, ifExists?: boolean): CgroupWrite =>
-  ifExists ? { controller, file, value: String(value), ifExists } : { controller, file, value: String(value) }
+const noFile: ReadGroupFile = () => undefined
 
 /** cpu.shares (v1, 2..262144) -> cpu.weight (v2, 1..10000), the linear mapping runc used up to 1.2 */
 export function cpuSharesToWeight(shares: number): number {
@@ -45,7 +52,7 @@ function cpusetWrites(cpu: CPU): CgroupWrite[] {
   return w
 }
 
-function v1MemoryWrites(m: Memory, current: CurrentSettings): CgroupWrite[] {
+function v1MemoryWrites(m: Memory, current: HostFacts): CgroupWrite[] {
   const limit = m.limit ?? 0
   // unlimited memory with swap unset means unlimited memory+swap too (where swap is accounted)
   const swapImplied = limit === -1 && !m.swap
@@ -63,6 +70,8 @@ function v1MemoryWrites(m: Memory, current: CurrentSettings): CgroupWrite[] {
     }
     w.push(write('memory', 'memory.swappiness', m.swappiness))
   }
+  // kernels since 5.x only accept 1 (hierarchy is always on): the kernel's refusal names the file
+  if (m.useHierarchy !== undefined && m.useHierarchy !== null) w.push(write('memory', 'memory.use_hierarchy', m.useHierarchy ? 1 : 0))
   return w
 }
 
@@ -79,29 +88,62 @@ function v1CpuWrites(cpu: CPU): CgroupWrite[] {
   return [...w, ...cpusetWrites(cpu)]
 }
 
-const THROTTLES: [keyof BlockIO, string][] = [
-  ['throttleReadBpsDevice', 'blkio.throttle.read_bps_device'],
-  ['throttleWriteBpsDevice', 'blkio.throttle.write_bps_device'],
-  ['throttleReadIOPSDevice', 'blkio.throttle.read_iops_device'],
-  ['throttleWriteIOPSDevice', 'blkio.throttle.write_iops_device'],
-]
-
-function v1BlkioWrites(b: BlockIO): CgroupWrite[] {
+function networkWrites(n: Network): CgroupWrite[] {
   const w: CgroupWrite[] = []
-  for (const [field, file] of THROTTLES) {
-    for (const d of (b[field] as BlockIODeviceThrottle[] | undefined) ?? []) w.push(write('blkio', file, `${d.major}:${d.minor} ${d.rate ?? 0}`))
-  }
+  if (n.classID) w.push(write('net_cls', 'net_cls.classid', n.classID))
+  for (const p of n.priorities ?? []) w.push(write('net_prio', 'net_prio.ifpriomap', `${p.name} ${p.priority}`))
   return w
 }
 
-/** The writes for a cgroup v1 (or hybrid) host, in order. */
-export function v1ResourceWrites(r: Resources, current: CurrentSettings = {}): CgroupWrite[] {
+/** rdma.max, one line per device (same form on v1 and v2); a device with no limit is no request */
+function rdmaWrites(rdma: Record<string, Rdma>): CgroupWrite[] {
+  return Object.keys(rdma).sort().flatMap(dev => {
+    const { hcaHandles, hcaObjects } = rdma[dev] ?? {}
+    const limits = [
+      ...(hcaHandles !== undefined && hcaHandles !== null ? [`hca_handle=${hcaHandles}`] : []),
+      ...(hcaObjects !== undefined && hcaObjects !== null ? [`hca_object=${hcaObjects}`] : []),
+    ]
+    return limits.length === 0 ? [] : [write('rdma', 'rdma.max', [dev, ...limits].join(' '))]
+  })
+}
+
+/**
+ * unified: each key a file of the cgroup2 group, each line of its value one write
+ * (io.max takes one device per write). Written last, so a key wins over the
+ * structured field it overlaps, as in runc.
+ */
+function unifiedWrites(unified: Record<string, string>): CgroupWrite[] {
+  const problems: string[] = []
+  const w: CgroupWrite[] = []
+  for (const [key, value] of Object.entries(unified)) {
+    const field = `linux.resources.unified[${JSON.stringify(key)}]`
+    const dot = key.indexOf('.')
+    if (key.includes('/') || dot <= 0 || dot === key.length - 1) {
+      problems.push(`${field}: a key must name a file of the group as <controller>.<file>`)
+      continue
+    }
+    const lines = String(value).split('\n').filter(l => l.trim() !== '')
+    for (const line of lines.length > 0 ? lines : ['']) w.push({ ...write(key.slice(0, dot), key, line), field })
+  }
+  if (problems.length > 0) throw new ConfigError(problems)
+  return w
+}
+
+const hugetlbOf = (r: Resources, version: 1 | 2, facts: HostFacts): CgroupWrite[] =>
+  r.hugepageLimits?.length ? hugetlbWrites(r.hugepageLimits, version, facts.hugePageSizes ?? []) : []
+
+/** The writes for a cgroup v1 host, in order (on a hybrid host see resourceWrites). */
+export function v1ResourceWrites(r: Resources, facts: HostFacts = {}): CgroupWrite[] {
+  const hugetlbInCgroup2 = facts.cgroup2Only?.includes('hugetlb') ?? false
   return [
-    ...(r.memory ? v1MemoryWrites(r.memory, current) : []),
+    ...(r.memory ? v1MemoryWrites(r.memory, facts) : []),
     ...(r.cpu ? v1CpuWrites(r.cpu) : []),
     ...pidsWrites(r.pids?.limit),
-    ...(r.blockIO ? v1BlkioWrites(r.blockIO) : []),
+    ...(r.blockIO ? v1BlkioWrites(r.blockIO, facts.read ?? noFile) : []),
     ...(r.devices?.length ? v1DeviceWrites(r.devices) : []),
+    ...(hugetlbInCgroup2 ? inCgroup2(hugetlbOf(r, 2, facts)) : hugetlbOf(r, 1, facts)),
+    ...(r.network ? networkWrites(r.network) : []),
+    ...(r.rdma ? rdmaWrites(r.rdma) : []),
   ]
 }
 
@@ -119,8 +161,9 @@ function v2Swap(swap: number, limit: number): number {
 
 // cgroup v2 has no per-group swappiness and no switch to disable the OOM killer:
 // those two settings have no file to go to and are left out, as runc does.
-function v2MemoryWrites(m: Memory): CgroupWrite[] {
+function v2MemoryWrites(m: Memory, facts: HostFacts): CgroupWrite[] {
   const limit = m.limit ?? 0
+  checkBeforeUpdate(m, facts.memoryUsage)
   const swapGiven = m.swap ?? 0
   if (limit === 0 && swapGiven === 0 && !m.reservation) return []
   const swap = v2Swap(swapGiven, limit)
@@ -144,13 +187,43 @@ function v2CpuWrites(cpu: CPU): CgroupWrite[] {
   return [...w, ...cpusetWrites(cpu)]
 }
 
-/** The writes for a unified (v2-only) host, in order. */
-export function v2ResourceWrites(r: Resources): CgroupWrite[] {
+/**
+ * memory.checkBeforeUpdate on v2: a limit at or below what the group uses now is
+ * refused, as v1's kernel refuses it (v2's would invoke the OOM killer instead).
+ */
+function checkBeforeUpdate(m: Memory, usage: number | undefined): void {
+  const limit = m.limit ?? 0
+  if (!m.checkBeforeUpdate || limit <= 0 || usage === undefined || usage < limit) return
+  throw new ConfigError([`linux.resources.memory.limit: ${limit} is not above the current memory usage ${usage} (memory.checkBeforeUpdate is set)`])
+}
+
+/** The writes for a unified (v2-only) host, in order; unified keys last. */
+export function v2ResourceWrites(r: Resources, facts: HostFacts = {}): CgroupWrite[] {
   return [
-    ...(r.memory ? v2MemoryWrites(r.memory) : []),
+    ...(r.memory ? v2MemoryWrites(r.memory, facts) : []),
     ...(r.cpu ? v2CpuWrites(r.cpu) : []),
     ...pidsWrites(r.pids?.limit),
+    ...(r.blockIO ? v2IoWrites(r.blockIO, facts.read ?? noFile) : []),
+    ...hugetlbOf(r, 2, facts),
+    ...(r.rdma ? rdmaWrites(r.rdma) : []),
+    ...(r.unified ? unifiedWrites(r.unified) : []),
   ]
+}
+
+/** The writes for a host of this mode, in order: a hybrid host's unified keys go to its cgroup2 group, last. */
+export function resourceWrites(r: Resources, mode: CgroupMode, facts: HostFacts = {}): CgroupWrite[] {
+  if (mode === 'unified') return v2ResourceWrites(r, facts)
+  const unified = mode === 'hybrid' && r.unified ? inCgroup2(unifiedWrites(r.unified)) : []
+  return [...v1ResourceWrites(r, facts), ...unified]
+}
+
+/** Settings that are accepted but not applied, one warning line each (runc 1.2+ ignores kernel memory the same way). */
+export function resourceWarnings(r: Resources): string[] {
+  const w: string[] = []
+  for (const key of ['kernel', 'kernelTCP'] as const) {
+    if (setNumber(r.memory?.[key])) w.push(`linux.resources.memory.${key} is ignored: kernel memory limits are deprecated in the runtime-spec`)
+  }
+  return w
 }
 
 const nonEmpty = (x: object | undefined): boolean => x !== undefined && x !== null && Object.keys(x).length > 0
@@ -165,18 +238,17 @@ export function refuseUnapplied(r: Resources, mode: CgroupMode): void {
   const problems: string[] = []
   const refuse = (pointer: string, why: string) => problems.push(`linux.resources.${pointer}: ${why}`)
   const b = r.blockIO
-  if (b) {
-    if (v2 && nonEmpty(b)) refuse('blockIO', 'not supported by runt on cgroup v2 yet')
-    if (!v2 && (setNumber(b.weight) || setNumber(b.leafWeight) || (b.weightDevice?.length ?? 0) > 0)) {
-      refuse('blockIO.weight', 'block IO weights are not supported by runt yet (only throttling)')
-    }
+  if (v2 && b) {
+    if (setNumber(b.leafWeight)) refuse('blockIO.leafWeight', 'cgroup v2 has no leaf weights')
+    ;(b.weightDevice ?? []).forEach((d, i) => {
+      if (setNumber(d.leafWeight)) refuse(`blockIO.weightDevice[${i}].leafWeight`, 'cgroup v2 has no leaf weights')
+    })
   }
-  if ((r.hugepageLimits?.length ?? 0) > 0) refuse('hugepageLimits', 'not supported by runt yet')
-  if (r.network && (setNumber(r.network.classID) || (r.network.priorities?.length ?? 0) > 0)) refuse('network', 'not supported by runt yet')
-  if (nonEmpty(r.rdma)) refuse('rdma', 'not supported by runt yet')
-  if (nonEmpty(r.unified)) refuse('unified', 'not supported by runt yet')
-  if (setNumber(r.memory?.kernel)) refuse('memory.kernel', 'kernel memory limits are not supported (deprecated in the runtime-spec)')
-  if (setNumber(r.memory?.kernelTCP)) refuse('memory.kernelTCP', 'kernel TCP memory limits are not supported (deprecated in the runtime-spec)')
+  if (v2 && r.network && (setNumber(r.network.classID) || (r.network.priorities?.length ?? 0) > 0)) {
+    refuse('network', 'net_cls and net_prio do not exist on cgroup v2 (classify traffic with the eBPF or nftables cgroup match instead)')
+  }
+  if (mode === 'legacy' && nonEmpty(r.unified)) refuse('unified', 'cgroup v2 files need a cgroup v2 hierarchy, and this host has only cgroup v1')
+  if (v2 && r.memory?.useHierarchy === false) refuse('memory.useHierarchy', 'cgroup v2 memory accounting is always hierarchical')
   if (v2 && (setNumber(r.cpu?.realtimePeriod) || setNumber(r.cpu?.realtimeRuntime))) refuse('cpu.realtimeRuntime', 'realtime CPU limits do not exist on cgroup v2')
   if (problems.length > 0) throw new ConfigError(problems)
 }

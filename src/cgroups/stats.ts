@@ -5,6 +5,7 @@
 
 import fs from 'node:fs'
 import path from 'node:path'
+import { hostHugePageSizes } from './hugetlb'
 
 export type Stat = bigint
 type Json = null | boolean | number | bigint | string | Json[] | { [k: string]: Json }
@@ -103,42 +104,55 @@ function v1MemoryEntry(dir: string, prefix: string): Json {
   return memoryEntry(readStat(f('usage_in_bytes')), readStat(f('max_usage_in_bytes')), readStat(f('failcnt')), readStat(f('limit_in_bytes')))
 }
 
-/** Hugepage sizes the kernel offers, as cgroup file names spell them ("2MB", "1GB") */
-function hugePageSizes(): string[] {
-  let names: string[]
-  try {
-    names = fs.readdirSync('/sys/kernel/mm/hugepages')
-  } catch {
-    return []
-  }
-  const units = ['KB', 'MB', 'GB', 'TB']
-  return names.flatMap(n => {
-    const m = /^hugepages-(\d+)kB$/.exec(n)
-    if (!m) return []
-    let size = Number(m[1])
-    let u = 0
-    while (size >= 1024 && size % 1024 === 0 && u < units.length - 1) {
-      size /= 1024
-      u++
-    }
-    return [`${size}${units[u]}`]
-  })
-}
-
-function hugetlbStats(dir: string | undefined, v2: boolean): { [k: string]: Json } {
+/**
+ * Per page size: usage (of reservations where the kernel accounts them, as runc reads
+ * it), v1's max usage, and how often the limit was hit (v1 failcnt, v2 events "max").
+ */
+function hugetlbStats(dir: string | undefined, v2: boolean, pageSizes: readonly string[]): { [k: string]: Json } {
   const out: { [k: string]: Json } = {}
   if (dir === undefined) return out
-  for (const size of hugePageSizes()) {
+  for (const size of pageSizes) {
     const f = (name: string) => path.join(dir, `hugetlb.${size}.${name}`)
     if (v2) {
-      if (readText(f('current')) === undefined) continue
-      out[size] = { ...omitEmpty({ usage: readStat(f('current')), max: readStat(f('max'), MAX_UINT64) }), failcnt: parseKeyValues(readText(f('events'))).max ?? 0n }
+      const usageFile = readText(f('rsvd.current')) !== undefined ? f('rsvd.current') : f('current')
+      if (readText(usageFile) === undefined) continue
+      out[size] = { ...omitEmpty({ usage: readStat(usageFile) }), failcnt: parseKeyValues(readText(f('events'))).max ?? 0n }
     } else {
-      if (readText(f('usage_in_bytes')) === undefined) continue
-      out[size] = { ...omitEmpty({ usage: readStat(f('usage_in_bytes')), max: readStat(f('max_usage_in_bytes')) }), failcnt: readStat(f('failcnt')) }
+      const prefix = readText(f('rsvd.usage_in_bytes')) !== undefined ? 'rsvd.' : ''
+      if (readText(f(`${prefix}usage_in_bytes`)) === undefined) continue
+      out[size] = { ...omitEmpty({ usage: readStat(f(`${prefix}usage_in_bytes`)), max: readStat(f(`${prefix}max_usage_in_bytes`)) }), failcnt: readStat(f(`${prefix}failcnt`)) }
     }
   }
   return out
+}
+
+// v1 blkio statistics come from the first family of files the kernel fills, in runc's
+// order: BFQ with its debug files, BFQ, CFQ, the throttle counters recursive, then not.
+const V1_BLKIO_FAMILIES: [string, string][][] = [
+  [
+    ['blkio.bfq.sectors_recursive', 'sectorsRecursive'], ['blkio.bfq.io_service_time_recursive', 'ioServiceTimeRecursive'],
+    ['blkio.bfq.io_wait_time_recursive', 'ioWaitTimeRecursive'], ['blkio.bfq.io_merged_recursive', 'ioMergedRecursive'],
+    ['blkio.bfq.io_queued_recursive', 'ioQueueRecursive'], ['blkio.bfq.time_recursive', 'ioTimeRecursive'],
+    ['blkio.bfq.io_serviced_recursive', 'ioServicedRecursive'], ['blkio.bfq.io_service_bytes_recursive', 'ioServiceBytesRecursive'],
+  ],
+  [['blkio.bfq.io_serviced_recursive', 'ioServicedRecursive'], ['blkio.bfq.io_service_bytes_recursive', 'ioServiceBytesRecursive']],
+  [
+    ['blkio.sectors_recursive', 'sectorsRecursive'], ['blkio.io_service_time_recursive', 'ioServiceTimeRecursive'],
+    ['blkio.io_wait_time_recursive', 'ioWaitTimeRecursive'], ['blkio.io_merged_recursive', 'ioMergedRecursive'],
+    ['blkio.io_queued_recursive', 'ioQueueRecursive'], ['blkio.time_recursive', 'ioTimeRecursive'],
+    ['blkio.io_serviced_recursive', 'ioServicedRecursive'], ['blkio.io_service_bytes_recursive', 'ioServiceBytesRecursive'],
+  ],
+  [['blkio.throttle.io_serviced_recursive', 'ioServicedRecursive'], ['blkio.throttle.io_service_bytes_recursive', 'ioServiceBytesRecursive']],
+  [['blkio.throttle.io_serviced', 'ioServicedRecursive'], ['blkio.throttle.io_service_bytes', 'ioServiceBytesRecursive']],
+]
+
+/** runc's Blkio statistics from the group's files (text of one file, undefined when absent) */
+export function v1BlkioStats(text: (file: string) => string | undefined): { [k: string]: Json } {
+  for (const family of V1_BLKIO_FAMILIES) {
+    if (parseV1Blkio(text(family[0][0])).length === 0) continue
+    return omitEmpty(Object.fromEntries(family.map(([file, key]) => [key, parseV1Blkio(text(file))])))
+  }
+  return {}
 }
 
 function cpusetStats(dir: string | undefined, v2: boolean): Json {
@@ -167,8 +181,11 @@ function assemble(parts: { cpu: Json; cpuset: Json; memory: Json; pids: Json; bl
   return { ...parts, intel_rdt: {}, network_interfaces: null }
 }
 
-/** Stats of a v1 (or hybrid) container; dirs maps each v1 controller name to the container's group in it. */
-export function v1Stats(dirs: Record<string, string | undefined>): Stats {
+/**
+ * Stats of a v1 (or hybrid) container; dirs maps each v1 controller name to the container's
+ * group in it; hugetlbCgroup2: a hybrid host's cgroup2 group, where hugetlb is only there.
+ */
+export function v1Stats(dirs: Record<string, string | undefined>, hugetlbCgroup2?: string, pageSizes: readonly string[] = hostHugePageSizes()): Stats {
   const at = (controller: string, file: string) => (dirs[controller] === undefined ? undefined : path.join(dirs[controller]!, file))
   const text = (controller: string, file: string) => {
     const p = at(controller, file)
@@ -205,16 +222,13 @@ export function v1Stats(dirs: Record<string, string | undefined>): Stats {
   const pidsDir = dirs.pids
   const pids = pidsDir === undefined ? {} : omitEmpty({ current: readStat(path.join(pidsDir, 'pids.current')), limit: readStat(path.join(pidsDir, 'pids.max')) })
 
-  const blkio = omitEmpty({
-    ioServiceBytesRecursive: parseV1Blkio(text('blkio', 'blkio.throttle.io_service_bytes_recursive')),
-    ioServicedRecursive: parseV1Blkio(text('blkio', 'blkio.throttle.io_serviced_recursive')),
-  })
-
-  return assemble({ cpu, cpuset: cpusetStats(dirs.cpuset, false), memory, pids, blkio, hugetlb: hugetlbStats(dirs.hugetlb, false) })
+  const blkio = v1BlkioStats(file => text('blkio', file))
+  const hugetlb = hugetlbCgroup2 !== undefined ? hugetlbStats(hugetlbCgroup2, true, pageSizes) : hugetlbStats(dirs.hugetlb, false, pageSizes)
+  return assemble({ cpu, cpuset: cpusetStats(dirs.cpuset, false), memory, pids, blkio, hugetlb })
 }
 
 /** Stats of a container on a unified (v2) host, from its one group. */
-export function v2Stats(dir: string): Stats {
+export function v2Stats(dir: string, pageSizes: readonly string[] = hostHugePageSizes()): Stats {
   const text = (file: string) => readText(path.join(dir, file))
   const cs = parseKeyValues(text('cpu.stat'))
   const cpu = {
@@ -247,7 +261,7 @@ export function v2Stats(dir: string): Stats {
   const pids = text('pids.current') === undefined ? {} : omitEmpty({ current: readStat(path.join(dir, 'pids.current')), limit: readStat(path.join(dir, 'pids.max')) })
   const io = parseV2IoStat(text('io.stat'))
   const blkio = omitEmpty({ ioServiceBytesRecursive: io.bytes, ioServicedRecursive: io.ios })
-  return assemble({ cpu, cpuset: cpusetStats(text('cpuset.cpus.effective') === undefined ? undefined : dir, true), memory, pids, blkio, hugetlb: hugetlbStats(dir, true) })
+  return assemble({ cpu, cpuset: cpusetStats(text('cpuset.cpus.effective') === undefined ? undefined : dir, true), memory, pids, blkio, hugetlb: hugetlbStats(dir, true, pageSizes) })
 }
 
 /** The oom_kill counter of v1 memory.oom_control or v2 memory.events (0 when the kernel has none). */

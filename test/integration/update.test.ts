@@ -80,8 +80,8 @@ if (suite) {
     t.equal(refused.status, 1)
     t.match(refused.stderr, /the kernel refused cpuset\.cpus = 4096/, 'names the setting')
 
-    const hugepages = updateWithStdin(['-r', '-', id], '{"hugepageLimits":[{"pageSize":"2MB","limit":0}]}')
-    t.match(hugepages.stderr, /linux\.resources\.hugepageLimits/)
+    const hugepages = updateWithStdin(['-r', '-', id], '{"hugepageLimits":[{"pageSize":"3MB","limit":0}]}')
+    t.match(hugepages.stderr, /linux\.resources\.hugepageLimits\[0\]\.pageSize: "3MB"/)
     const rdt = runt(['update', '--l3-cache-schema', 'L3:0=f', id])
     t.equal(rdt.status, 1)
     t.match(rdt.stderr, /--l3-cache-schema: Intel RDT/)

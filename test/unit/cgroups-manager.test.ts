@@ -318,7 +318,7 @@ t.test('apply on v1: a setting whose controller is not mounted is a SystemError'
   const f = hybridTree(t)
   const m = running(f, [])
   t.throws(() => m.apply({ pids: { limit: 10 } }),
-    new SystemError('container c1: linux.resources needs the pids cgroup controller, which is not mounted on this host', { id: 'c1' }))
+    new SystemError('container c1: linux.resources.pids: needs the pids cgroup controller, which is not mounted on this host', { id: 'c1' }))
 })
 
 t.test('apply on v1: unlimited memory skips the swap file where swap is not accounted', async t => {
@@ -342,7 +342,7 @@ t.test('apply on unified: a controller the parent does not hand down is named in
   const m = running(f, [], { id: 'c1', cgroupsPath: '/user.slice/shell.scope/c1' }) // below a populated group
   const dir = f.at('unified', 'user.slice/shell.scope/c1')
   t.throws(() => m.apply({ pids: { limit: 64 } }),
-    new SystemError(`container c1: linux.resources needs the pids controller, which cgroup ${dir} is not given (its parent does not delegate it)`, { id: 'c1', path: dir }))
+    new SystemError(`container c1: linux.resources.pids: needs the pids controller, which cgroup ${dir} is not given (the host lacks it or a parent does not delegate it)`, { id: 'c1', path: dir }))
 })
 
 t.test('freeze/thaw/isFrozen: v1 freezer.state on hybrid, cgroup.freeze on unified', async t => {
@@ -437,4 +437,64 @@ t.test('oomKills reads the oom_kill counter of memory.oom_control (v1) and memor
   const n = running(u, [])
   fs.writeFileSync(path.join(u.at('unified', 'user.slice/c1'), 'memory.events'), 'low 0\nhigh 0\nmax 4\noom 2\noom_kill 2\n')
   t.equal(n.oomKills(), 2)
+})
+
+t.test('apply on hybrid: hugetlb only in the cgroup2 mount is handed down there and written in v2 form', async t => {
+  const f = hybridTree(t)
+  const m = running(f, [300], { id: 'c1', cgroupsPath: '/runt/c1' })
+  t.same(writesTo(f, 'cgroup.subtree_control'), [], 'nothing handed down before a resource needs it')
+  m.apply({ hugepageLimits: [{ pageSize: '2MB', limit: 4 << 20 }], memory: { limit: 1 << 30 } })
+  t.same(writesTo(f, 'cgroup.subtree_control'), [['unified', '+hugetlb'], ['unified/runt', '+hugetlb']])
+  t.equal(f.file('unified', 'runt/c1', 'hugetlb.2MB.max'), String(4 << 20))
+  t.equal(f.file('unified', 'runt/c1', 'hugetlb.2MB.rsvd.max'), String(4 << 20))
+  t.equal(f.file('memory', 'runt/c1', 'memory.limit_in_bytes'), String(1 << 30))
+  t.throws(() => m.apply({ hugepageLimits: [{ pageSize: '16GB', limit: 1 }] }), { name: 'ConfigError', message: /^linux\.resources\.hugepageLimits\[0\]\.pageSize: "16GB"/ })
+  m.destroy()
+  t.notOk(f.exists('unified', 'runt'), 'the groups it made are gone')
+})
+
+t.test('apply on hybrid: unified keys go to the cgroup2 group; a controller it lacks or a missing file names the key', async t => {
+  const f = hybridTree(t)
+  const m = running(f, [])
+  m.apply({ unified: { 'hugetlb.1GB.max': '0' } })
+  t.equal(f.file('unified', 'c1', 'hugetlb.1GB.max'), '0')
+  t.throws(() => m.apply({ unified: { 'memory.high': '1G' } }), { name: 'SystemError', message: /linux\.resources\.unified\["memory\.high"\]: needs the memory controller/ })
+  t.throws(() => m.apply({ unified: { 'hugetlb.2MB.nonsense': '1' } }), { name: 'SystemError', errno: 'ENOENT', message: /linux\.resources\.unified\["hugetlb\.2MB\.nonsense"\]: cgroup .* has no file hugetlb\.2MB\.nonsense/ })
+})
+
+t.test('apply on v1: network and rdma without their controllers name the field', async t => {
+  const f = hybridTree(t)
+  const m = running(f, [])
+  const before = f.kernel.writes.length
+  t.throws(() => m.apply({ network: { classID: 1 } }), { message: 'container c1: linux.resources.network.classID: needs the net_cls cgroup controller, which is not mounted on this host' })
+  t.throws(() => m.apply({ network: { priorities: [{ name: 'lo', priority: 1 }] } }), { message: /linux\.resources\.network\.priorities: needs the net_prio cgroup controller/ })
+  t.throws(() => m.apply({ rdma: { mlx5_0: { hcaHandles: 1 } } }), { message: /linux\.resources\.rdma: needs the rdma cgroup controller/ })
+  t.equal(f.kernel.writes.length, before, 'nothing written')
+})
+
+t.test('apply on unified: io, hugetlb, rdma and unified keys in the container group; unified last', async t => {
+  const f = unifiedTree(t, ['cpu', 'io', 'memory', 'pids', 'hugetlb', 'rdma'])
+  const m = running(f, [], { id: 'c1', cgroupsPath: '/c1' })
+  m.apply({
+    blockIO: { weight: 1000, throttleReadBpsDevice: [{ major: 8, minor: 0, rate: 1024 }] },
+    hugepageLimits: [{ pageSize: '2MB', limit: 2 << 20 }],
+    rdma: { mlx5_0: { hcaHandles: 2 } },
+    pids: { limit: 10 },
+    unified: { 'pids.max': '20' },
+  })
+  t.same(writesTo(f, 'io.weight'), [['unified/c1', '10000']])
+  t.same(writesTo(f, 'io.max'), [['unified/c1', '8:0 rbps=1024']])
+  t.equal(f.file('unified', 'c1', 'hugetlb.2MB.max'), String(2 << 20))
+  t.equal(f.file('unified', 'c1', 'rdma.max'), 'mlx5_0 hca_handle=2')
+  t.same(writesTo(f, 'pids.max'), [['unified/c1', '10'], ['unified/c1', '20']], 'the unified key wins')
+})
+
+t.test('apply on unified: memory.checkBeforeUpdate compares with memory.current', async t => {
+  const f = unifiedTree(t)
+  const m = running(f, [], { id: 'c1', cgroupsPath: '/c1' })
+  fs.writeFileSync(path.join(f.at('unified', 'c1'), 'memory.current'), `${8 << 20}\n`)
+  t.throws(() => m.apply({ memory: { limit: 4 << 20, checkBeforeUpdate: true } }), { name: 'ConfigError', message: /memory usage 8388608/ })
+  t.same(writesTo(f, 'memory.max'), [])
+  m.apply({ memory: { limit: 16 << 20, checkBeforeUpdate: true } })
+  t.equal(f.file('unified', 'c1', 'memory.max'), String(16 << 20))
 })

@@ -18,7 +18,8 @@ cd "$REPO"
 if [ $# -eq 0 ]; then
   set -- \
     test/v2/cgroup-v2.test.ts \
-    test/integration/device-filter.test.ts
+    test/integration/device-filter.test.ts \
+    test/integration/cgroups-resources.test.ts
 fi
 
 VM=""
