@@ -16,14 +16,10 @@ const cgroup2 = layout.hierarchies.find(h => h.version === 2)
 const hugetlbThere = unified ? cgroup2?.controllers.includes('hugetlb') : layout.hierarchies.some(h => h.controllers.includes('hugetlb'))
 const hugetlbSkip = !hostHugePageSizes().includes('2MB') ? 'the kernel has no 2MB huge pages' : !hugetlbThere ? 'no hugetlb controller on this host' : false
 
-/** A block device of the host as "major:minor" (the disk, not a loop or ram device), or undefined. */
+/** A block device of the host as "major:minor": a disk where there is one, else a loop or ram device (the VM has no disk). */
 function hostDisk(): string | undefined {
-  for (const name of fs.readdirSync('/sys/block').sort()) {
-    if (/^(loop|ram|zram|nbd)/.test(name)) continue
-    const dev = readOr(path.join('/sys/block', name, 'dev'))
-    if (/^\d+:\d+$/.test(dev)) return dev
-  }
-  return undefined
+  const devs = fs.readdirSync('/sys/block').sort().map(name => ({ name, dev: readOr(path.join('/sys/block', name, 'dev')) })).filter(d => /^\d+:\d+$/.test(d.dev))
+  return (devs.find(d => !/^(loop|ram|zram|nbd)/.test(d.name)) ?? devs.find(d => /^(loop|ram)/.test(d.name)))?.dev
 }
 
 const v1Mount = (c: string) => layout.hierarchies.find(h => h.version === 1 && h.controllers.includes(c))?.mountpoint
