@@ -25,11 +25,22 @@ export class RuntError extends Error {
   }
 }
 
+/** a hostile config can have thousands of problems, or one deep inside a huge pointer */
+const MAX_PROBLEMS_SHOWN = 20
+const MAX_PROBLEM_CHARS = 400
+
+/** The message of a ConfigError: the first problems, each cut to a readable length. */
+export function problemsMessage(problems: readonly string[]): string {
+  const shown = problems.slice(0, MAX_PROBLEMS_SHOWN).map(p => (p.length > MAX_PROBLEM_CHARS ? `${p.slice(0, MAX_PROBLEM_CHARS - 1)}…` : p))
+  const more = problems.length - shown.length
+  return more > 0 ? `${shown.join('; ')}; and ${more} more problem${more === 1 ? '' : 's'}` : shown.join('; ')
+}
+
 /** config.json (or process.json) does not satisfy the spec; one line per problem */
 export class ConfigError extends RuntError {
   readonly problems: readonly string[]
   constructor(problems: readonly string[], facts: ErrorFacts = {}) {
-    super(problems.join('; '), facts)
+    super(problemsMessage(problems), facts)
     this.problems = problems
   }
 }

@@ -60,13 +60,8 @@ const O_PATH = 0o10000000
 
 /** Create the container; the returned handle still holds the container's lock. */
 export function createContainer(g: GlobalOptions, id: string, o: CreateOptions): CreatedContainer {
-  validateId(id)
-  requireCgroupDriver(g)
-  const bundle = path.resolve(o.bundle || '.')
-  const spec = loadConfig(bundle, { willStart: true })
-  refuseUnsupported(spec)
+  const { bundle, spec } = checkCreateRequest(g, id, o)
   warnUnavailableCapabilities(spec.process, id)
-  checkTerminalMode(spec.process?.terminal === true, o.consoleSocket, o.detached)
 
   const store = new StateStore(g.root)
   const handle = store.createContainerDir(id)
@@ -122,6 +117,9 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
     if (o.waitForStart) {
       const fifo = path.join(handle.dir, 'exec.fifo')
       native().mkfifo(fifo, 0o622)
+      // as runc does: anyone may open it for writing, so an init that already runs as
+      // process.user (not root) can still block on it; mkfifo's mode passed the umask
+      fs.chmodSync(fifo, 0o622)
       fifoFd = fs.openSync(fifo, O_PATH) // libuv adds O_CLOEXEC
       fds.push(fifoFd)
     }
@@ -163,6 +161,21 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
   } finally {
     for (const fd of fds) fs.closeSync(fd)
   }
+}
+
+/**
+ * Everything create checks before it touches the host: the id, the flags, and the
+ * bundle's config.json (schema, semantics, what runt cannot honour). Nothing on disk
+ * is created or changed, so a refused request leaves nothing behind.
+ */
+export function checkCreateRequest(g: GlobalOptions, id: string, o: CreateOptions): { bundle: string; spec: Spec } {
+  validateId(id)
+  requireCgroupDriver(g)
+  const bundle = path.resolve(o.bundle || '.')
+  const spec = loadConfig(bundle, { willStart: true })
+  refuseUnsupported(spec)
+  checkTerminalMode(spec.process?.terminal === true, o.consoleSocket, o.detached)
+  return { bundle, spec }
 }
 
 /**

@@ -49,6 +49,7 @@ const CONFIG_RULES: Rule[] = [
   { rule: 'device paths are absolute and stay inside the root filesystem', scope: 'linux', check: devicePaths },
   { rule: 'masked and read-only paths are absolute and stay inside the root filesystem', scope: 'linux', check: maskedAndReadonlyPaths },
   { rule: 'sysctl names are not empty', scope: 'linux', check: sysctlNames },
+  { rule: 'no string handed to the kernel holds a NUL byte (annotations are only recorded)', scope: 'posix', check: noNulOutsideProcess },
 ]
 
 const PROCESS_RULES: Rule[] = [
@@ -58,6 +59,7 @@ const PROCESS_RULES: Rule[] = [
   { rule: 'rlimit types are Linux rlimits', scope: 'linux', check: rlimitNames },
   { rule: 'each rlimit type is set once', scope: 'posix', check: rlimitsUnique },
   { rule: 'no soft limit is above its hard limit', scope: 'posix', check: softBelowHard },
+  { rule: 'no string of the process holds a NUL byte (C strings end there)', scope: 'posix', check: noNul },
 ]
 
 const OTHER_PLATFORMS = ['windows', 'solaris', 'zos', 'freebsd']
@@ -325,4 +327,35 @@ function softBelowHard(process: Doc, at: string): Problem[] {
       ? [{ pointer: `${pointer}/soft`, text: `${soft} is above the hard limit (must be <= ${hard})` }]
       : []
   })
+}
+
+// --- NUL bytes ---------------------------------------------------------------------
+
+/**
+ * Strings holding "\u0000" (in keys too), with their pointers. A C string ends at its
+ * first NUL, so such a path, argument or label would silently mean something shorter.
+ * Iterative, and only as deep as a config's fields go: a hostile document may nest
+ * deeper than the call stack, and than anything runt reads.
+ */
+const NUL_CHECK_DEPTH = 16
+
+function noNul(subject: Doc, at: string, skip: readonly string[] = []): Problem[] {
+  const problems: Problem[] = []
+  const stack: [unknown, string, number][] = Object.entries(subject)
+    .filter(([key]) => !skip.includes(key))
+    .map(([key, value]) => [value, pointerTo(at, key), 1])
+  while (stack.length > 0) {
+    const [value, pointer, depth] = stack.pop() as [unknown, string, number]
+    if (pointer.includes('\u0000')) problems.push({ pointer, text: 'the name holds a NUL byte (not allowed in a string passed to the kernel)' })
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) problems.push({ pointer, text: `${show(value)} holds a NUL byte (not allowed in a string passed to the kernel)` })
+    } else if (value !== null && typeof value === 'object' && depth < NUL_CHECK_DEPTH) {
+      for (const [key, inner] of Object.entries(value)) stack.push([inner, pointerTo(pointer, key), depth + 1])
+    }
+  }
+  return problems.reverse()
+}
+
+function noNulOutsideProcess(doc: Doc): Problem[] {
+  return noNul(doc, '', ['annotations', 'process'])
 }

@@ -80,6 +80,28 @@ if (suite) {
     t.same(cgroupDirsNamed(id), [], 'no cgroup directory left')
   })
 
+  t.test('create + start of a process that is not root: the init can still open the exec fifo (umask 022)', async t => {
+    // found by the fuzz test: mkfifo's 0622 lost the others' write bit to the umask,
+    // so an init already running as uid 1000 died on open, and the container stopped
+    const outDir = tempDir('runt-out-')
+    fs.chmodSync(outDir, 0o777)
+    const bundle = shBundle('echo "$(id -u):$(id -g)" > /out/ids', s => {
+      s.process.user = { uid: 1000, gid: 1000 }
+      s.mounts.push({ destination: '/out', type: 'bind', source: outDir, options: ['rbind', 'rw'] })
+    })
+    const id = uniqueId()
+    t.teardown(() => {
+      runt(['delete', '--force', id])
+      for (const d of [bundle, outDir]) fs.rmSync(d, { recursive: true, force: true })
+    })
+    const created = runt(['create', '--bundle', bundle, id])
+    t.equal(created.status, 0, created.stderr)
+    t.equal(stateOf(id).status, 'created')
+    t.equal(runt(['start', id]).status, 0)
+    for (let i = 0; i < 200 && stateOf(id).status !== 'stopped'; i++) await new Promise(r => setTimeout(r, 50))
+    t.equal(fs.readFileSync(path.join(outDir, 'ids'), 'utf8'), '1000:1000\n', 'the process ran as 1000:1000')
+  })
+
   t.test('kill accepts every signal form', async t => {
     for (const sig of ['TERM', 'SIGTERM', '15', 'sigterm', 'KILL', '9', 'SIGKILL', 'kill']) {
       const id = uniqueId()

@@ -369,3 +369,24 @@ t.test('validation never compiles a schema at run time', async (t) => {
   const compilerModules = Object.keys(require.cache).filter((f) => /[\\/]node_modules[\\/]ajv(-draft-04)?[\\/]dist[\\/](core|ajv|index|compile[\\/])/.test(f))
   t.same(compilerModules, [], 'neither ajv nor ajv-draft-04 is loaded')
 })
+
+t.test('a NUL byte in a string that reaches the kernel is refused by pointer (fuzz seeds 7989, 8223)', async t => {
+  t.same(problemsAfter(c => { c.process.args = ['sh', '-c', 'a\u0000b'] }), [
+    '/process/args/2: "a\\u0000b" holds a NUL byte (not allowed in a string passed to the kernel)',
+  ])
+  t.same(problemsAfter(c => { c.mounts[0].options = ['ro\u0000'] }), [
+    '/mounts/0/options/0: "ro\\u0000" holds a NUL byte (not allowed in a string passed to the kernel)',
+  ])
+  t.same(problemsAfter(c => { c.linux.sysctl['kernel.x\u0000'] = '1' }), [
+    '/linux/sysctl/kernel.x\u0000: the name holds a NUL byte (not allowed in a string passed to the kernel)',
+  ])
+  t.same(problemsAfter(c => { c.annotations = { note: 'a\u0000b' } }), [], 'annotations are only recorded')
+  t.same(checkProcess({ cwd: '/\u0000', args: ['sh'] }).filter(p => p.includes('NUL')), ['/cwd: "/\\u0000" holds a NUL byte (not allowed in a string passed to the kernel)'])
+})
+
+t.test('a hostile document nested 100000 deep is checked without a stack overflow', async t => {
+  const deep = JSON.parse('['.repeat(100000) + ']'.repeat(100000))
+  const problems = problemsAfter(c => { c.linux.runtfuzz = deep; c.process.env = deep })
+  t.ok(problems.length > 0)
+  t.match(problems.join('\n'), /\/process\/env/)
+})
