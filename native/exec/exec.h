@@ -154,6 +154,7 @@ struct plan {
   uint64_t ioprio, personality;
   uint64_t mempolicy_mode, mempolicy_flags;
   unsigned long mempolicy_nodes[MAX_NUMA_NODES / (8 * sizeof(unsigned long))];
+  const char *apparmor_profile, *selinux_label; /* applied at execve; NULL: leave alone */
 };
 
 /* descriptors handed over on the command line, -1 when absent */
@@ -225,6 +226,9 @@ void change_dir_and_user(void);
 const char *resolve_executable(void);
 void wait_for_start(void);
 void apply_process_attributes(void); /* attributes.c: personality, memory policy, I/O priority, scheduler */
+
+/* lsm.c */
+void apply_lsm_labels(void);
 __attribute__((noreturn)) void exec_process(const char *path);
 
 /* seccomp.c */

@@ -110,6 +110,7 @@ static void run_init(void) {
   finish_rootfs();
   join_session_keyring();
   apply_process_attributes();
+  apply_lsm_labels();
   change_dir_and_user();
   const char *path = resolve_executable();
   if (P.no_new_privs) install_seccomp(); /* as late as the listener fd can still reach the runtime */
@@ -138,6 +139,7 @@ static void run_join(void) {
   }
   join_session_keyring();
   apply_process_attributes();
+  apply_lsm_labels();
   change_dir_and_user();
   const char *path = resolve_executable();
   if (P.no_new_privs) install_seccomp();

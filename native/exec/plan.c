@@ -390,6 +390,8 @@ static int decode_scalar(const struct rec *r) {
     case RUNT_TAG_SECCOMP_FLAGS: return num(r, &P.seccomp_flags);
     case RUNT_TAG_IO_PRIORITY: P.has_ioprio = 1; return num(r, &P.ioprio);
     case RUNT_TAG_PERSONALITY: P.has_personality = 1; return num(r, &P.personality);
+    case RUNT_TAG_APPARMOR_PROFILE: return cstr(r, &P.apparmor_profile);
+    case RUNT_TAG_SELINUX_LABEL: return cstr(r, &P.selinux_label);
   }
   return decode_record(r);
 }

@@ -50,6 +50,8 @@
 #define RUNT_TAG_NET_DEVICE 64
 #define RUNT_TAG_SECCOMP_FILTER 70
 #define RUNT_TAG_SECCOMP_FLAGS 71
+#define RUNT_TAG_APPARMOR_PROFILE 95
+#define RUNT_TAG_SELINUX_LABEL 96
 
 /* tags inside nested records; each record kind numbers its fields from 1 */
 #define RUNT_SUB_NS_TYPE 1

@@ -24,8 +24,10 @@ export function featuresDocument(): object {
       capabilities: [...CAPABILITIES],
       cgroup: { v1: true, v2: true, systemd: false, systemdUser: false, rdma: true },
       seccomp: seccomp.features,
-      apparmor: { enabled: false },
-      selinux: { enabled: false },
+      // implemented (native/exec/lsm.c), as runc reports it: the build supports them;
+      // a host without the LSM refuses a config that asks for a label (runtime/lsm.ts)
+      apparmor: { enabled: true },
+      selinux: { enabled: true },
       intelRdt: { enabled: false },
       mountExtensions: { idmap: { enabled: true } },
       netDevices: { enabled: true },

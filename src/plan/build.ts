@@ -7,6 +7,7 @@ import { ConfigError } from '../errors'
 import type { Hook, Linux, Spec } from '../spec/types'
 import { planDevices } from './devices'
 import type { HostFacts, PlanOptions } from './inputs'
+import { withMountLabel } from './mount-label'
 import { MS, PROPAGATION_OPTIONS } from './mount-options'
 import { planMounts } from './mounts'
 import { planNetDevices } from './net-devices'
@@ -45,7 +46,7 @@ export function buildPlan(spec: Spec, options: PlanOptions, facts: HostFacts): L
     rootfsPropagation: rootPropagation & (MS.SHARED | MS.UNBINDABLE) ? rootPropagation : 0,
     readonlyRootfs: spec.root.readonly ?? false,
     noPivot: options.noPivot,
-    mounts: mounts.mounts,
+    mounts: withMountLabel(mounts.mounts, facts.selinuxEnabled ? linux?.mountLabel : undefined),
     devices: dev.devices,
     symlinks: [...mounts.symlinks, ...dev.symlinks],
     maskedPaths: [...(linux?.maskedPaths ?? [])],

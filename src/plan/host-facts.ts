@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import { parseCpuList } from './cpu-list'
 import type { CgroupLayout, HostFacts } from './inputs'
+import { HOST_LSM } from '../sys/lsm-host'
 
 export function hostFacts(cgroupLayout: CgroupLayout): HostFacts {
   return {
@@ -18,6 +19,7 @@ export function hostFacts(cgroupLayout: CgroupLayout): HostFacts {
     },
     cgroupLayout,
     hasProcKcore: existsSync('/proc/kcore'),
+    selinuxEnabled: HOST_LSM.selinux(),
     get numaNodesOnline() {
       return onlineNumaNodes()
     },

@@ -34,4 +34,6 @@ export interface HostFacts {
   hasProcKcore: boolean
   /** the host's online NUMA nodes (/sys/devices/system/node/online); absent or null: unknown */
   numaNodesOnline?: number[] | null
+  /** SELinux is enabled: linux.mountLabel is applied (else ignored, as runc); absent means no */
+  selinuxEnabled?: boolean
 }

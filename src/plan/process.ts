@@ -9,7 +9,7 @@ import { planIoPriority, planScheduler } from './process-attributes'
 export type ProcessPlan = Pick<
   LaunchPlan,
   | 'args' | 'env' | 'cwd' | 'uid' | 'gid' | 'additionalGids' | 'umask' | 'rlimits' | 'capabilities'
-  | 'noNewPrivileges' | 'oomScoreAdj' | 'terminal' | 'consoleSize' | 'scheduler' | 'ioPriority'
+  | 'noNewPrivileges' | 'oomScoreAdj' | 'terminal' | 'consoleSize' | 'scheduler' | 'ioPriority' | 'apparmorProfile' | 'selinuxLabel'
 >
 
 /** runc's umask when the config gives none */
@@ -34,6 +34,9 @@ export function planProcess(process: Process): ProcessPlan {
     consoleSize: process.consoleSize ? { height: process.consoleSize.height, width: process.consoleSize.width } : null,
     scheduler: planScheduler(process.scheduler, '/process/scheduler'),
     ioPriority: planIoPriority(process.ioPriority, '/process/ioPriority'),
+    // whether this host can apply them is checked before planning (runtime/lsm.ts)
+    apparmorProfile: process.apparmorProfile || null,
+    selinuxLabel: process.selinuxLabel || null,
   }
 }
 

@@ -207,4 +207,8 @@ export interface LaunchPlan {
   personality?: number | null
   /** init only: linux.memoryPolicy; absent or null: leave the policy as inherited */
   memoryPolicy?: MemoryPolicyPlan | null
+  /** process.apparmorProfile, applied on execve ("exec <profile>" to attr/apparmor/exec); null: none */
+  apparmorProfile: string | null
+  /** process.selinuxLabel, applied on execve (attr/exec); null: none */
+  selinuxLabel: string | null
 }

@@ -66,6 +66,8 @@ export const Tag = {
 
   SECCOMP_FILTER: 70, // bytes (struct sock_filter[]), optional
   SECCOMP_FLAGS: 71, // num, with SECCOMP_FILTER
+  APPARMOR_PROFILE: 95, // str, optional
+  SELINUX_LABEL: 96, // str, optional
 } as const
 
 /** Tags inside nested records. Each record kind numbers its fields from 1. */
@@ -234,6 +236,8 @@ export function encodePlan(p: LaunchPlan): Buffer {
   if (p.cpuAffinityInitial !== null) w.str(Tag.CPU_AFFINITY_INITIAL, p.cpuAffinityInitial.join(','))
   if (p.cpuAffinityFinal !== null) w.str(Tag.CPU_AFFINITY_FINAL, p.cpuAffinityFinal.join(','))
   if (p.seccomp !== null) w.raw(Tag.SECCOMP_FILTER, p.seccomp.filter).num(Tag.SECCOMP_FLAGS, p.seccomp.flags)
+  if (p.apparmorProfile !== null) w.str(Tag.APPARMOR_PROFILE, p.apparmorProfile)
+  if (p.selinuxLabel !== null) w.str(Tag.SELINUX_LABEL, p.selinuxLabel)
 
   const sc = p.scheduler
   if (sc) {

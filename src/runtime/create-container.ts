@@ -31,6 +31,7 @@ import { warnUnavailableCapabilities } from './capabilities'
 import { compileSeccomp } from '../seccomp/compile'
 import { sendToListener } from '../seccomp/listener'
 import { NotifyProxy, withNotifySocket } from './notify-socket'
+import { refuseUnavailableLsm } from './lsm'
 
 export interface CreateOptions {
   bundle: string
@@ -174,6 +175,7 @@ export function checkCreateRequest(g: GlobalOptions, id: string, o: CreateOption
   const bundle = path.resolve(o.bundle || '.')
   const spec = loadConfig(bundle, { willStart: true })
   refuseUnsupported(spec)
+  refuseUnavailableLsm(spec)
   checkTerminalMode(spec.process?.terminal === true, o.consoleSocket, o.detached)
   return { bundle, spec }
 }

@@ -22,6 +22,7 @@ import { warnUnavailableCapabilities } from './capabilities'
 import { compileSeccomp } from '../seccomp/compile'
 import { sendToListener } from '../seccomp/listener'
 import { stateForHooks } from '../hooks/state'
+import { refuseUnavailableLsm } from './lsm'
 import { stdioMode, type StdioMode } from './terminal-mode'
 import { connectCallerSocket, consolePair, prepareMaster, type ConsoleReceiver } from './console'
 import { hideFromContainers } from './foreground'
@@ -114,6 +115,7 @@ function checkedProcess(process: Process): Process {
   const problems = checkProcess(process)
   if (problems.length > 0) throw new ConfigError(problems)
   refuseUnsupported({ ociVersion: '', process })
+  refuseUnavailableLsm({ process }, undefined, '')
   return process
 }
 

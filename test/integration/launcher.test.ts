@@ -9,6 +9,7 @@ import path from 'node:path'
 import { launch, LaunchError, type LaunchCallbacks } from '../../src/launcher/launch'
 import type { LaunchPlan, MountOp } from '../../src/plan/types'
 import { native } from '../../src/sys/native'
+import { HOST_LSM } from '../../src/runtime/lsm'
 
 const REPO = path.resolve(__dirname, '..', '..')
 const BUSYBOX = '/bin/busybox'
@@ -68,7 +69,7 @@ function basePlan(rootfs: string, args: string[], over: Partial<LaunchPlan> = {}
     symlinks: [], maskedPaths: [], readonlyPaths: [], hostname: 'box', domainname: null, sysctls: [], netDevices: [], hookPause: false,
     args, env: ['PATH=/bin'], cwd: '/', uid: 0, gid: 0, additionalGids: [], umask: null, rlimits: [],
     capabilities: null, noNewPrivileges: false, oomScoreAdj: null, terminal: false, consoleSize: null,
-    preserveFds: 0, newKeyring: true, cpuAffinityInitial: null, cpuAffinityFinal: null, seccomp: null, ...over,
+    preserveFds: 0, newKeyring: true, cpuAffinityInitial: null, cpuAffinityFinal: null, seccomp: null, apparmorProfile: null, selinuxLabel: null, ...over,
   }
 }
 
@@ -314,6 +315,21 @@ if (skip) {
     t.equal(abs.message, 'exec: "/bin/nope": no such file or directory')
     const notExec = launchHere(basePlan(rootfs, ['/etc/secret'])).error as LaunchError
     t.equal(notExec.message, 'exec: "/etc/secret": permission denied')
+  })
+
+  t.test('LSM labels go through the container\'s procfs; without AppArmor and SELinux the kernel refuses them', { skip: HOST_LSM.apparmor() || HOST_LSM.selinux() ? 'an LSM is enabled here' : false }, async t => {
+    const aa = launchHere(basePlan(rootfs, ['true'], { apparmorProfile: 'runt-test' }))
+    t.type(aa.error, LaunchError)
+    t.equal((aa.error as LaunchError).message, 'write apparmor profile to /proc/thread-self/attr/exec: invalid argument (EINVAL)')
+    t.ok(aa.pid && gone(aa.pid), 'the init was killed and reaped')
+    const se = launchHere(basePlan(rootfs, ['true'], { selinuxLabel: 'system_u:system_r:container_t:s0' })).error as LaunchError
+    t.equal(se.message, 'write selinux label to /proc/thread-self/attr/exec: invalid argument (EINVAL)')
+    // CVE-2019-16884: something else at /proc (here: no procfs mounted at all) is never written to
+    const noProc = launchHere(basePlan(rootfs, ['true'], { apparmorProfile: 'runt-test', mounts: [] })).error as LaunchError
+    t.equal(noProc.message, 'lsm label file is not on procfs: /proc: invalid cross-device link (EXDEV)')
+    const tmpfsProc = { ...procMount, fstype: 'tmpfs', source: 'tmpfs' }
+    const fake = launchHere(basePlan(rootfs, ['true'], { selinuxLabel: 'x', mounts: [tmpfsProc] })).error as LaunchError
+    t.equal(fake.message, 'lsm label file is not on procfs: /proc: invalid cross-device link (EXDEV)')
   })
 
   t.test('a bad mount source names the step, the destination and the errno', async t => {

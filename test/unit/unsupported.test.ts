@@ -10,7 +10,8 @@ t.test('the default config has nothing runt cannot honour', async t => {
 
 t.test('each field runt cannot honour yet is refused by pointer, all at once', async t => {
   const spec = defaultSpec({ rootless: false }) as Spec
-  spec.process!.selinuxLabel = 'system_u:system_r:container_t:s0'
+  spec.linux!.intelRdt = { closID: 'x' }
+  spec.process!.selinuxLabel = 'system_u:system_r:container_t:s0' // implemented: runtime/lsm.ts decides
   spec.process!.apparmorProfile = 'docker-default'
   let err: unknown
   try {
@@ -20,7 +21,6 @@ t.test('each field runt cannot honour yet is refused by pointer, all at once', a
   }
   t.type(err, ConfigError)
   t.same((err as ConfigError).problems, [
-    '/process/apparmorProfile: AppArmor is not supported by runt yet (and is not enabled on this host)',
-    '/process/selinuxLabel: SELinux is not supported by runt yet (and is not enabled on this host)',
+    '/linux/intelRdt: Intel RDT is not supported or enabled (runt has no resctrl support)',
   ])
 })

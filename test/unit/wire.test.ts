@@ -15,7 +15,7 @@ function plan(over: Partial<LaunchPlan> = {}): LaunchPlan {
     mounts: [], netDevices: [], devices: [], symlinks: [], maskedPaths: [], readonlyPaths: [], hostname: null, domainname: null,
     sysctls: [], hookPause: false, args: ['sh'], env: [], cwd: '/', uid: 0, gid: 0, additionalGids: [], umask: null,
     rlimits: [], capabilities: null, noNewPrivileges: false, oomScoreAdj: null, terminal: false, consoleSize: null,
-    preserveFds: 0, newKeyring: true, cpuAffinityInitial: null, cpuAffinityFinal: null, seccomp: null, ...over,
+    preserveFds: 0, newKeyring: true, cpuAffinityInitial: null, cpuAffinityFinal: null, seccomp: null, apparmorProfile: null, selinuxLabel: null, ...over,
   }
 }
 
