@@ -29,6 +29,8 @@ export interface CgroupManager {
   create(): void
   /** the directories create() made and destroy() has not removed yet; store them so another process can destroy */
   createdDirs(): string[]
+  /** the directories create() would make now (those missing), recorded beforehand so a killed create leaks none */
+  missingDirs(): string[]
   /** move a process in (cgroup.procs in every hierarchy) */
   join(pid: number): void
   /** host pids in the container's group and its descendants, sorted */
@@ -124,6 +126,18 @@ class FsCgroupManager implements CgroupManager {
 
   createdDirs(): string[] {
     return [...this.created]
+  }
+
+  missingDirs(): string[] {
+    const missing = new Set<string>()
+    for (const g of this.groups) {
+      let dir = g.hierarchy.mountpoint
+      for (const name of path.relative(dir, g.dir).split('/')) {
+        dir = path.join(dir, name)
+        if (!this.host.exists(dir)) missing.add(dir)
+      }
+    }
+    return [...missing]
   }
 
   create(): void {

@@ -7,9 +7,12 @@ import { containerCgroups, openContainer, type Container } from '../runtime/cont
 import { destroyContainer } from '../runtime/destroy'
 import { signalInit, waitForInitExit } from '../runtime/init-process'
 import { SIGNALS } from '../spec/linux-names'
+import { stopPoint } from '../debug/stop-point'
+import { StateStore } from '../state/store'
 
 export function deleteCommand(g: GlobalOptions, [id]: string[], opts: Record<string, unknown>): number {
   const force = opts.force === true
+  new StateStore(g.root).sweepAbandoned()
   let c: Container
   try {
     c = openContainer(g, id)
@@ -25,6 +28,7 @@ export function deleteCommand(g: GlobalOptions, [id]: string[], opts: Record<str
       }
       killAndWait(c)
     }
+    stopPoint('delete:killed')
     destroyContainer(c)
     return 0
   } finally {

@@ -1,7 +1,8 @@
 // runt list: the containers under --root, as a table, JSON, or ids only.
 
 import fs from 'node:fs'
-import { RuntError, UsageError } from '../errors'
+import { ContainerIdError, RuntError, UsageError } from '../errors'
+import { log } from '../log'
 import type { GlobalOptions } from './context'
 import { StateStore } from '../state/store'
 import { formatList, type ListEntry } from '../state/format'
@@ -15,12 +16,18 @@ export function list(g: GlobalOptions, _args: string[], opts: Record<string, unk
     throw new RuntError(`root directory ${g.root} does not exist`, { path: g.root })
   }
   const entries: ListEntry[] = []
-  for (const id of new StateStore(g.root).ids()) {
+  const store = new StateStore(g.root)
+  store.sweepAbandoned()
+  for (const id of store.ids()) {
     let c
     try {
       c = openContainer(g, id)
-    } catch {
-      continue // deleted while we listed
+    } catch (err) {
+      // deleted while we listed: nothing to say; unreadable: say so and go on (as runc)
+      if (!(err instanceof ContainerIdError && err.message === 'container does not exist')) {
+        log().warn(`load container ${id}: ${err instanceof Error ? err.message : String(err)}`, { id })
+      }
+      continue
     }
     try {
       entries.push(stateOf(c).entry)

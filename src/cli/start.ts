@@ -6,6 +6,7 @@ import { withContainer } from '../runtime/container'
 import { releaseInit } from '../runtime/exec-fifo'
 import { runPoststart } from '../runtime/poststart'
 import { NotifyProxy } from '../runtime/notify-socket'
+import { stopPoint } from '../debug/stop-point'
 
 export async function start(g: GlobalOptions, [id]: string[]): Promise<number> {
   const started = await withContainer(g, id, c => {
@@ -14,7 +15,9 @@ export async function start(g: GlobalOptions, [id]: string[]): Promise<number> {
         const rec = c.record!
         const notify = NotifyProxy.listen(c.handle.dir, process.env.NOTIFY_SOCKET)
         try {
+          stopPoint('start:locked')
           releaseInit(c.handle.dir, rec)
+          stopPoint('start:released')
           runPoststart(rec)
         } catch (err) {
           notify?.close()

@@ -32,6 +32,7 @@ import { compileSeccomp } from '../seccomp/compile'
 import { sendToListener } from '../seccomp/listener'
 import { NotifyProxy, withNotifySocket } from './notify-socket'
 import { refuseUnavailableLsm } from './lsm'
+import { stopPoint } from '../debug/stop-point'
 
 export interface CreateOptions {
   bundle: string
@@ -66,15 +67,12 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
 
   const store = new StateStore(g.root)
   const handle = store.createContainerDir(id)
+  stopPoint('create:dir')
   const undo: (() => void)[] = [() => handle.remove()]
   const fds: number[] = []
   try {
     const layout = detectLayout()
     const cgroups = cgroupManager({ id, cgroupsPath: spec.linux?.cgroupsPath }, layout)
-    cgroups.create()
-    undo.push(() => cgroups.destroy())
-    if (spec.linux?.resources) cgroups.apply(spec.linux.resources)
-
     const rootfs = path.resolve(bundle, spec.root?.path ?? 'rootfs')
     const record: ContainerRecord = {
       id,
@@ -87,14 +85,22 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
       annotations: spec.annotations ?? {},
       owner: process.geteuid?.() ?? 0,
       cgroupPaths: cgroups.paths(),
-      cgroupDirsCreated: cgroups.createdDirs(),
+      // what create() is about to make: a create killed half-way leaves them to `delete --force`
+      cgroupDirsCreated: cgroups.missingDirs(),
       namespacePaths: {},
       sharedPidNs: !(spec.linux?.namespaces ?? []).some(ns => ns.type === 'pid' && !ns.path),
       config: spec,
       rootless: false,
     }
-    // recorded before the init exists, so `delete --force` can clean up after a killed create
+    // recorded before the cgroups and the init exist, so `delete --force` can clean up after a killed create
     handle.write(record)
+    stopPoint('create:record')
+    cgroups.create()
+    undo.push(() => cgroups.destroy())
+    if (spec.linux?.resources) cgroups.apply(spec.linux.resources)
+    record.cgroupDirsCreated = cgroups.createdDirs()
+    handle.write(record)
+    stopPoint('create:cgroups')
 
     // socket activation: the fds systemd handed us go first, then --preserve-fds
     const activation = socketActivation(process.env)
@@ -132,7 +138,10 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
 
     const { pid } = launch(plan, { fifoFd, consoleSocketFd, preserveFds }, {
       // the launcher has written the id maps; the init waits until we return
-      onPid: initPid => cgroups.join(initPid),
+      onPid: initPid => {
+        cgroups.join(initPid)
+        stopPoint('create:pid')
+      },
       // namespaces and mounts exist, pivot_root is next: the runtime-namespace hooks
       onHooks: initPid => {
         const state = stateForHooks(record, 'creating', initPid)
@@ -147,11 +156,13 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
       onSeccompFd: (initPid, fd) => sendToListener(seccomp!, fd, initPid, stateForHooks(record, 'creating', initPid)),
     })
 
+    stopPoint('create:launched')
     record.initPid = pid
     record.initStartTime = processStartTime(pid) ?? ''
     record.created = rfc3339Nano()
     record.namespacePaths = namespacePaths(spec, pid)
     handle.write(record)
+    stopPoint('create:recorded')
     if (o.pidFile) writePidFile(path.resolve(o.pidFile), pid)
     return { id, pid, spec, handle, record, cgroups, notify }
   } catch (err) {

@@ -5,6 +5,7 @@ import { SIGNALS } from '../spec/linux-names'
 import { containerCgroups, type Container } from './container'
 import { runHooksWarnOnly, stateForHooks } from '../hooks/run'
 import { log } from '../log'
+import { stopPoint } from '../debug/stop-point'
 
 export function destroyContainer(c: Container): void {
   const cgroups = containerCgroups(c)
@@ -13,6 +14,7 @@ export function destroyContainer(c: Container): void {
     if (c.record?.sharedPidNs) cgroups.killAll(SIGNALS.KILL)
     cgroups.destroy()
   }
+  stopPoint('delete:cgroups')
   c.handle.remove()
   // poststop: after the container is gone; a failure is only a warning
   if (c.record?.config.hooks?.poststop?.length) {

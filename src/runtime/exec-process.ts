@@ -28,6 +28,7 @@ import { connectCallerSocket, consolePair, prepareMaster, type ConsoleReceiver }
 import { hideFromContainers } from './foreground'
 import { native } from '../sys/native'
 import { SIGNALS } from '../spec/linux-names'
+import { stopPoint } from '../debug/stop-point'
 
 export interface ExecRequest {
   /** the process to run, given the container's config.json process */
@@ -76,6 +77,7 @@ export function startExec(g: GlobalOptions, id: string, req: ExecRequest): Start
           // placed: the rest needs no lock, and in a paused container (--ignore-paused)
           // the process only goes on once `resume`, which takes the lock, has run
           c.handle.release()
+          stopPoint('exec:pid') // joined, waiting to go on: what a process in the container can see
         },
         // foreground terminal: the executor waits with the pty made, before the process runs
         onHooks: () => {
@@ -84,6 +86,7 @@ export function startExec(g: GlobalOptions, id: string, req: ExecRequest): Start
         },
         onSeccompFd: (childPid, fd) => sendToListener(seccomp!, fd, childPid, stateForHooks(rec, 'running', rec.initPid)),
       })
+      stopPoint('exec:launched')
       try {
         if (req.pidfdSocket) sendPidfd(req.pidfdSocket, pid)
         if (req.pidFile) writePidFile(path.resolve(req.pidFile), pid)

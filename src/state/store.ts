@@ -13,17 +13,23 @@
 //
 // A directory without state.json whose lock nobody holds is what a killed `create`
 // leaves behind; open() returns it (read() gives null) so `delete --force` can remove
-// it, and the commands report it as "stopped".
+// it, and the commands report it as "stopped". A ~creating- or ~removing- directory
+// whose lock nobody holds is what a create or delete killed between its mkdir/rename
+// and the end leaves behind: sweepAbandoned() (run by list and delete) removes it.
+//
+// <root>/<id> is used only when it is a real directory: a symlink there (planted in a
+// shared --root) is never followed out of the root.
 // (libuv opens every file O_CLOEXEC: the lock descriptor never leaks into a container.)
 
 import fs from 'node:fs'
 import path from 'node:path'
 import { randomBytes } from 'node:crypto'
-import { ContainerIdError, systemError } from '../errors'
+import { ContainerIdError, SystemError, systemError } from '../errors'
 import type { Spec } from '../spec/types'
 import { native } from '../sys/native'
 import { validateId } from './ids'
 import { writeFileAtomic } from './atomic'
+import { stopPoint } from '../debug/stop-point'
 
 /** What runt remembers about a container between commands (private, not a contract). */
 export interface ContainerRecord {
@@ -73,6 +79,8 @@ const LOCK = 'lock'
 // '~' is not allowed in ids, so these names never collide with a container
 const CREATING_PREFIX = '~creating-'
 const REMOVING_PREFIX = '~removing-'
+/** mkdir of a staging directory and the creation of its lock file are two steps */
+const STAGING_GRACE_MS = 10_000
 
 export class StateStore {
   readonly root: string
@@ -98,6 +106,7 @@ export class StateStore {
       fs.mkdirSync(staging, { mode: 0o700 })
       lockFd = fs.openSync(path.join(staging, LOCK), fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_EXCL, 0o600)
       native().flock(lockFd, true, false) // a fresh file nobody else can know yet
+      stopPoint('create:staging')
       fs.renameSync(staging, dir)
     } catch (err) {
       if (lockFd !== undefined) fs.closeSync(lockFd)
@@ -114,11 +123,12 @@ export class StateStore {
     validateId(id)
     const dir = this.dirOf(id)
     const lockPath = path.join(dir, LOCK)
+    requireRealDir(id, dir)
     for (;;) {
       let fd: number
       try {
         // O_CREAT: a directory made by hand (or an older layout) still gets a lock
-        fd = fs.openSync(lockPath, fs.constants.O_RDONLY | fs.constants.O_CREAT, 0o600)
+        fd = fs.openSync(lockPath, fs.constants.O_RDONLY | fs.constants.O_CREAT | fs.constants.O_NOFOLLOW, 0o600)
       } catch (err) {
         const code = (err as NodeJS.ErrnoException).code
         if (code === 'ENOENT' || code === 'ENOTDIR') throw doesNotExist(id)
@@ -137,6 +147,30 @@ export class StateStore {
       fs.closeSync(fd)
       if (!fs.existsSync(lockPath)) throw doesNotExist(id)
     }
+  }
+
+  /**
+   * Remove the ~creating-/~removing- directories of creates and deletes that were killed
+   * (their lock is free); returns their names. Best effort: what cannot go now stays.
+   */
+  sweepAbandoned(now = Date.now()): string[] {
+    const swept: string[] = []
+    let names: string[]
+    try {
+      names = fs.readdirSync(this.root)
+    } catch {
+      return swept
+    }
+    for (const name of names) {
+      if (!name.startsWith(CREATING_PREFIX) && !name.startsWith(REMOVING_PREFIX)) continue
+      const dir = path.join(this.root, name)
+      try {
+        if (!isAbandoned(dir, now)) continue
+        fs.rmSync(dir, { recursive: true, force: true })
+        swept.push(name)
+      } catch { /* raced with its owner or another sweeper: leave it */ }
+    }
+    return swept
   }
 
   /** Ids of the containers under the root, sorted; [] when the root does not exist. */
@@ -174,16 +208,22 @@ class LockedContainer implements ContainerHandle {
     const file = path.join(this.dir, RECORD)
     let text: string
     try {
-      text = fs.readFileSync(file, 'utf8')
+      // never through a symlink: the record is ours, a link to elsewhere is planted
+      const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)
+      try {
+        text = fs.readFileSync(fd, 'utf8')
+      } finally {
+        fs.closeSync(fd)
+      }
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
       throw systemError(`read state of container ${this.id}`, err, { id: this.id, path: file })
     }
-    try {
-      return JSON.parse(text) as ContainerRecord
-    } catch (err) {
-      throw systemError(`parse state of container ${this.id}`, err, { id: this.id, path: file })
+    const problem = recordProblem(text, this.id)
+    if (problem !== null) {
+      throw new SystemError(`state of container ${this.id} is corrupt (${problem}): remove ${this.dir} by hand once its processes are gone`, { id: this.id, path: file })
     }
+    return JSON.parse(text) as ContainerRecord
   }
 
   write(rec: ContainerRecord): void {
@@ -201,6 +241,7 @@ class LockedContainer implements ContainerHandle {
         throw systemError(`remove state directory of container ${this.id}`, err, { id: this.id, path: this.dir })
       }
     }
+    stopPoint('delete:renamed')
     try {
       fs.rmSync(doomed, { recursive: true, force: true })
     } catch (err) {
@@ -220,6 +261,70 @@ class LockedContainer implements ContainerHandle {
   private assertHeld(): void {
     if (this.lockFd === null) throw new Error(`container ${this.id}: state used after its lock was released`)
   }
+}
+
+/** A staging or doomed directory nobody works on: its lock is free (a staging directory
+ * without a lock yet is abandoned once it is older than STAGING_GRACE_MS). */
+function isAbandoned(dir: string, now: number): boolean {
+  const st = fs.lstatSync(dir)
+  if (!st.isDirectory()) return true
+  let fd: number
+  try {
+    fd = fs.openSync(path.join(dir, LOCK), fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    return now - st.mtimeMs > STAGING_GRACE_MS
+  }
+  try {
+    return native().flock(fd, true, false)
+  } finally {
+    fs.closeSync(fd)
+  }
+}
+
+/** <root>/<id> must be a directory of its own, not a symlink to one elsewhere. */
+function requireRealDir(id: string, dir: string): void {
+  let st: fs.Stats
+  try {
+    st = fs.lstatSync(dir)
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT' || code === 'ENOTDIR') throw doesNotExist(id)
+    throw systemError(`open state directory of container ${id}`, err, { id, path: dir })
+  }
+  if (!st.isDirectory()) {
+    throw new ContainerIdError(`state directory of container ${id} is not a directory (${st.isSymbolicLink() ? 'a symlink' : 'a file'}): refusing to use it`, { id, path: dir })
+  }
+}
+
+/** What makes text unusable as the record of container id (never quoting it), or null. */
+export function recordProblem(text: string, id: string): string | null {
+  let rec: unknown
+  try {
+    rec = JSON.parse(text)
+  } catch {
+    return text.length === 0 ? 'state.json is empty' : 'state.json is not valid JSON'
+  }
+  if (typeof rec !== 'object' || rec === null || Array.isArray(rec)) return 'state.json is not an object'
+  const r = rec as Record<string, unknown>
+  const isStringMap = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every(x => typeof x === 'string')
+  const checks: [string, boolean][] = [
+    ['id', r.id === id],
+    ['bundle', typeof r.bundle === 'string'],
+    ['rootfs', typeof r.rootfs === 'string'],
+    ['created', typeof r.created === 'string'],
+    ['initPid', Number.isSafeInteger(r.initPid) && (r.initPid as number) >= 0],
+    ['initStartTime', typeof r.initStartTime === 'string'],
+    ['annotations', isStringMap(r.annotations)],
+    ['owner', Number.isSafeInteger(r.owner)],
+    ['cgroupPaths', isStringMap(r.cgroupPaths)],
+    ['cgroupDirsCreated', r.cgroupDirsCreated === undefined || (Array.isArray(r.cgroupDirsCreated) && r.cgroupDirsCreated.every(d => typeof d === 'string'))],
+    ['namespacePaths', isStringMap(r.namespacePaths)],
+    ['sharedPidNs', typeof r.sharedPidNs === 'boolean'],
+    ['config', typeof r.config === 'object' && r.config !== null && !Array.isArray(r.config)],
+  ]
+  const bad = checks.find(([, ok]) => !ok)
+  return bad ? `field ${bad[0]} is missing or wrong` : null
 }
 
 function sameFile(fd: number, file: string): boolean {

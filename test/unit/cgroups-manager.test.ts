@@ -100,7 +100,10 @@ t.test('create with an absolute path makes only the missing levels, and fills ev
   f.kernel.mkdir(f.at('cpuset', 'runt')) // exists already, cpus/mems still empty
   f.kernel.mkdir(f.at('memory', 'runt'))
   const m = cgroupManager({ id: 'c1', cgroupsPath: '/runt/pod/c1' }, f.layout, f.kernel)
+  const planned = m.missingDirs()
   m.create()
+  t.same(planned.sort(), m.createdDirs().sort(), 'missingDirs() named beforehand exactly what create() made')
+  t.same(m.missingDirs(), [], 'nothing is missing afterwards')
   t.same(m.createdDirs().filter(d => d.includes('/memory/')), [f.at('memory', 'runt/pod'), f.at('memory', 'runt/pod/c1')])
   t.ok(m.createdDirs().includes(f.at('systemd', 'runt')))
   t.notOk(m.createdDirs().includes(f.at('cpuset', 'runt')), 'a pre-existing directory is not claimed')

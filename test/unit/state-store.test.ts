@@ -190,3 +190,66 @@ t.test('a create that loses the race at the final rename reports the id taken an
   t.throws(() => new RacingStore(root).createContainerDir('c1'), { constructor: ContainerIdError, message: /^container with given ID already exists$/ })
   t.same(fs.readdirSync(root), ['c1'], 'the staging directory is gone')
 })
+
+t.test('a corrupt record is refused by what is wrong, never quoting it', async t => {
+  const root = fs.mkdtempSync('/tmp/runt-store-')
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }))
+  const store = new StateStore(root)
+  const h = store.createContainerDir('c1')
+  h.write(record('c1'))
+  t.same(h.read(), record('c1'), 'a good record reads back')
+  const file = path.join(h.dir, 'state.json')
+  const cases: [string, RegExp][] = [
+    ['', /state\.json is empty/],
+    ['{"id": "c1", "secret-looking text', /state\.json is not valid JSON/],
+    ['[1]', /state\.json is not an object/],
+    [JSON.stringify({ ...record('c1'), initPid: -1 }), /field initPid/],
+    [JSON.stringify({ ...record('other') }), /field id/],
+    [JSON.stringify({ ...record('c1'), cgroupPaths: { memory: 7 } }), /field cgroupPaths/],
+  ]
+  for (const [text, why] of cases) {
+    fs.writeFileSync(file, text)
+    t.throws(() => h.read(), { message: why }, why.source)
+    t.throws(() => h.read(), { message: /^state of container c1 is corrupt .*remove .* by hand/ })
+    try { h.read() } catch (err) { t.notMatch((err as Error).message, 'secret-looking', 'the text is not quoted') }
+  }
+  fs.rmSync(file)
+  fs.symlinkSync('/etc/hostname', file)
+  t.throws(() => h.read(), { code: undefined, message: /read state of container c1: ELOOP/ }, 'a symlinked record is not followed')
+  h.release()
+})
+
+t.test('a symlink in place of a container directory is refused, and nothing is made through it', async t => {
+  const root = fs.mkdtempSync('/tmp/runt-store-')
+  const elsewhere = fs.mkdtempSync('/tmp/runt-elsewhere-')
+  t.teardown(() => { fs.rmSync(root, { recursive: true, force: true }); fs.rmSync(elsewhere, { recursive: true, force: true }) })
+  fs.symlinkSync(elsewhere, path.join(root, 'c1'))
+  const store = new StateStore(root)
+  t.throws(() => store.open('c1'), { message: 'state directory of container c1 is not a directory (a symlink): refusing to use it' })
+  t.same(fs.readdirSync(elsewhere), [], 'no lock file was created through the link')
+  t.throws(() => store.createContainerDir('c1'), { message: 'container with given ID already exists' })
+  t.same(store.ids(), [], 'ids() does not list it')
+})
+
+t.test('sweepAbandoned removes the staging and doomed directories nobody holds', async t => {
+  const root = fs.mkdtempSync('/tmp/runt-store-')
+  t.teardown(() => fs.rmSync(root, { recursive: true, force: true }))
+  const store = new StateStore(root)
+  const mk = (name: string, lock: boolean) => {
+    fs.mkdirSync(path.join(root, name))
+    if (lock) fs.writeFileSync(path.join(root, name, 'lock'), '')
+  }
+  mk('~creating-dead', true)
+  mk('~removing-dead', true)
+  mk('~creating-young', false) // mkdir done, lock file not yet: a create in progress
+  mk('~removing-held', true)
+  const held = fs.openSync(path.join(root, '~removing-held', 'lock'), 'r')
+  native().flock(held, true, false)
+  const live = store.createContainerDir('c1')
+  t.same(store.sweepAbandoned().sort(), ['~creating-dead', '~removing-dead'])
+  t.same(fs.readdirSync(root).sort(), ['c1', '~creating-young', '~removing-held'], 'held, young and real ones stay')
+  t.same(store.sweepAbandoned(Date.now() + 60_000), ['~creating-young'], 'a staging directory without a lock is abandoned after a while')
+  fs.closeSync(held)
+  t.same(store.sweepAbandoned(), ['~removing-held'], 'once its holder is gone, it goes')
+  live.release()
+})
