@@ -12,8 +12,7 @@
     {
       "target_name": "runt-exec",
       "type": "executable",
-      "sources": ["native/exec/main.c", "native/exec/plan.c", "native/exec/sync.c", "native/exec/namespaces.c", "native/exec/rootfs.c", "native/exec/console.c", "native/exec/process.c", "native/exec/util.c", "native/exec/hooks.c", "native/exec/idmap.c", "native/exec/copyup.c", "native/exec/netdev.c", "native/exec/seccomp.c", "native/exec/attributes.c", "native/exec/lsm.c"],
-
+      "sources": ["native/exec/main.c", "native/exec/plan.c", "native/exec/sync.c", "native/exec/namespaces.c", "native/exec/rootfs.c", "native/exec/console.c", "native/exec/process.c", "native/exec/util.c", "native/exec/hooks.c", "native/exec/idmap.c", "native/exec/copyup.c", "native/exec/netdev.c", "native/exec/seccomp.c", "native/exec/attributes.c", "native/exec/lsm.c", "native/exec/procfs.c"],
       "include_dirs": ["native"],
       "cflags": ["-Wall", "-Wextra", "-O2", "-std=gnu11", "-fno-strict-aliasing"],
       "ldflags": ["-static"]

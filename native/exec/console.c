@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/mount.h>
+#include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -21,11 +21,19 @@ static void send_master(int master, const char *pts_path) {
   if (runt_send_fd(FDS.console, master, pts_path, strlen(pts_path)) < 0) die("sendmsg", "console socket");
 }
 
-static void bind_console(const char *pts_path) {
+/* The slave bound over /dev/console, from descriptor to descriptor: neither a symlink
+ * at /dev/console nor a fake /dev/pts or /proc can send the mount elsewhere (CVE-2025-52565). */
+static void bind_console(int slave) {
+  struct stat st;
   int fd = open("/dev/console", O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0666);
-  if (fd < 0 && errno != EEXIST) die("open", "/dev/console");
+  if (fd < 0 && errno != EEXIST && errno != ELOOP) die("open", "/dev/console");
   if (fd >= 0) close(fd);
-  if (mount(pts_path, "/dev/console", NULL, MS_BIND, NULL) < 0) die("mount", "/dev/console");
+  fd = open("/dev/console", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) die("open", "/dev/console");
+  if (fstat(fd, &st) < 0) die("open", "/dev/console");
+  if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode)) fail(ELOOP, "mount", "/dev/console (not a file or device)");
+  bind_fd_over(slave, fd, "mount", "/dev/console");
+  close(fd);
 }
 
 void setup_terminal(int mount_console) {
@@ -42,7 +50,7 @@ void setup_terminal(int mount_console) {
   /* the peer ioctl opens the slave of this very master, not whatever the path names */
   int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
   if (slave < 0) die("open", pts_path);
-  if (mount_console) bind_console(pts_path);
+  if (mount_console) bind_console(slave);
   if (P.has_console_size) {
     struct winsize ws;
     memset(&ws, 0, sizeof ws);

@@ -200,6 +200,13 @@ void finish_rootfs(void);
 void set_host_and_domain_names(void);
 void apply_sysctls(void);
 unsigned long locked_mount_flags(int fd);
+void bind_fd_over(int source, int target, const char *step, const char *path); /* open_tree + move_mount */
+
+/* procfs.c: a verified private procfs for what is written after pivot_root */
+int proc_root_fd(const char *step);
+void close_proc_root(void);
+int open_proc_file(const char *rel, int flags, const char *step); /* -1 with errno */
+int reopen_fd(int fd, int flags, const char *step); /* through /proc/self/fd, verified to be fd's file */
 
 /* idmap.c: detached idmapped copies of the idmapped binds' sources, made in the host's
  * namespaces before the container's are created (mount_one moves them into place) */
@@ -236,6 +243,7 @@ void install_seccomp(void);
 
 /* small helpers shared by the files (util.c) */
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, int flags);
+int write_and_close(int fd, const char *data, size_t len); /* 0, or -1 with errno; fd closed either way */
 void fd_path(char *buf, size_t size, int fd);
 char *format_u64(char *buf, uint64_t v);
 

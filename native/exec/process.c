@@ -189,17 +189,15 @@ const char *resolve_executable(void) {
 /* Blocks until `start` opens the exec fifo for reading, then tells it we are going. */
 void wait_for_start(void) {
   if (FDS.fifo < 0) return;
-  char path[64];
-  fd_path(path, sizeof path, FDS.fifo);
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) die("open exec fifo", path);
+  /* the container's /proc may be a fake by now: reopen_fd checks where it led */
+  int fd = reopen_fd(FDS.fifo, O_WRONLY, "open exec fifo");
   /* `start` is here: its startContainer hooks run first, a failure goes back to it */
   report_to_fifo(fd);
   run_hooks(HOOK_START_CONTAINER);
   report_to_fifo(-1);
   ssize_t n;
   do n = write(fd, "0", 1); while (n < 0 && errno == EINTR);
-  if (n != 1) die("write exec fifo", path);
+  if (n != 1) die("write exec fifo", "");
   close(fd);
   close(FDS.fifo);
   FDS.fifo = -1;

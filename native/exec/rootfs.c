@@ -309,46 +309,70 @@ void enter_rootfs(void) {
     die("mount propagation", "/");
 }
 
+/* After pivot_root, mounts are made between descriptors (open_tree, fsmount,
+ * move_mount), never through /proc/self/fd paths: the container's /proc may be a fake
+ * that sends such a path anywhere (CVE-2025-31133, CVE-2025-52881). */
+
+/* A detached bind of what fd names (with its submounts when recursive). */
+static int clone_tree(int fd, int recursive, const char *step, const char *path) {
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH | (recursive ? AT_RECURSIVE : 0);
+  int tree = (int)syscall(SYS_open_tree, fd, "", flags);
+  if (tree < 0) die(step, path);
+  return tree;
+}
+
+/* Mount the detached tree on top of exactly what target names; closes tree. */
+static void attach_tree(int tree, int target, const char *step, const char *path) {
+  if (syscall(SYS_move_mount, tree, "", target, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+    die(step, path);
+  close(tree);
+}
+
+void bind_fd_over(int source, int target, const char *step, const char *path) {
+  attach_tree(clone_tree(source, 0, step, path), target, step, path);
+}
+
 /* /dev/null, checked to be the real null device before it is bound over anything */
 static int open_dev_null(void) {
   struct stat st;
   int fd = open("/dev/null", O_PATH | O_CLOEXEC);
   if (fd < 0) die("mask", "/dev/null");
   if (fstat(fd, &st) < 0) die("mask", "/dev/null");
-  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) fail(EPERM, "mask", "/dev/null");
+  if (!S_ISCHR(st.st_mode) || st.st_rdev != makedev(1, 3)) fail(EPERM, "mask", "/dev/null (not the null device 1:3)");
   return fd;
 }
 
 static void mask_path(const char *path, int null_fd) {
-  char target[64], source[64];
   struct stat st;
   int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) return;
   if (fd < 0) die("mask", path);
   if (fstat(fd, &st) < 0) die("mask", path);
-  fd_path(target, sizeof target, fd);
   if (S_ISDIR(st.st_mode)) {
-    if (mount("tmpfs", target, "tmpfs", MS_RDONLY, NULL) < 0) die("mask", path);
+    int fs = (int)syscall(SYS_fsopen, "tmpfs", FSOPEN_CLOEXEC);
+    if (fs < 0) die("mask", path);
+    if (syscall(SYS_fsconfig, fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) die("mask", path);
+    int tree = (int)syscall(SYS_fsmount, fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY);
+    if (tree < 0) die("mask", path);
+    close(fs);
+    attach_tree(tree, fd, "mask", path);
   } else if (!S_ISLNK(st.st_mode)) {
-    fd_path(source, sizeof source, null_fd);
-    if (mount(source, target, NULL, MS_BIND, NULL) < 0) die("mask", path);
+    bind_fd_over(null_fd, fd, "mask", path);
   }
   close(fd);
 }
 
 static void readonly_path(const char *path) {
-  char target[64];
   int fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT) return;
   if (fd < 0) die("readonly", path);
-  fd_path(target, sizeof target, fd);
-  if (mount(target, target, NULL, MS_BIND | MS_REC, NULL) < 0) die("readonly", path);
-  close(fd);
-  fd = open(path, O_PATH | O_NOFOLLOW | O_CLOEXEC); /* now the new bind mount */
-  if (fd < 0) die("readonly", path);
-  fd_path(target, sizeof target, fd);
-  unsigned long flags = MS_BIND | MS_REMOUNT | MS_RDONLY | locked_mount_flags(fd);
-  if (mount(NULL, target, NULL, flags, NULL) < 0) die("readonly", path);
+  /* a recursive bind made read-only at its top, as runc's bind + remount */
+  int tree = clone_tree(fd, 1, "readonly", path);
+  struct mount_attr attr;
+  memset(&attr, 0, sizeof attr);
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH, &attr, sizeof attr) < 0) die("readonly", path);
+  attach_tree(tree, fd, "readonly", path);
   close(fd);
 }
 
@@ -378,21 +402,20 @@ void set_host_and_domain_names(void) {
 }
 
 void apply_sysctls(void) {
-  if (!P.nsysctls) return;
-  struct statfs sf;
-  int dirfd = open("/proc/sys", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (dirfd < 0) die("sysctl", "/proc/sys");
-  if (fstatfs(dirfd, &sf) < 0) die("sysctl", "/proc/sys");
-  if (sf.f_type != PROC_SUPER_MAGIC) fail(EXDEV, "sysctl", "/proc/sys is not procfs");
+  static const char prefix[] = "sys/";
   for (int i = 0; i < P.nsysctls; i++) {
     char rel[PATH_MAX];
     const char *key = P.sysctls[i].key;
     size_t len = strlen(key);
-    if (len >= sizeof rel) fail(ENAMETOOLONG, "sysctl", key);
-    for (size_t j = 0; j <= len; j++) rel[j] = key[j] == '.' ? '/' : key[j];
-    if (rel[0] == '/') fail(EINVAL, "sysctl", key); /* every '.' became '/': no ".." is left */
+    if (sizeof prefix - 1 + len >= sizeof rel) fail(ENAMETOOLONG, "sysctl", key);
+    memcpy(rel, prefix, sizeof prefix - 1);
+    for (size_t j = 0; j <= len; j++) rel[sizeof prefix - 1 + j] = key[j] == '.' ? '/' : key[j];
+    if (key[0] == '.') fail(EINVAL, "sysctl", key); /* every '.' became '/': no ".." is left */
+    /* only the real procfs file: no tmpfs over /proc, no mount over the file */
+    int fd = open_proc_file(rel, O_WRONLY, "sysctl");
+    if (fd < 0) die("sysctl", key);
     const char *value = P.sysctls[i].value;
-    if (write_file_at(dirfd, rel, value, strlen(value), O_NOFOLLOW) < 0) die("sysctl", key);
+    if (write_and_close(fd, value, strlen(value)) < 0) die("sysctl", key);
   }
-  close(dirfd);
+  close_proc_root();
 }

@@ -10,6 +10,10 @@
 int write_file_at(int dirfd, const char *path, const char *data, size_t len, int flags) {
   int fd = openat(dirfd, path, O_WRONLY | O_CLOEXEC | flags);
   if (fd < 0) return -1;
+  return write_and_close(fd, data, len);
+}
+
+int write_and_close(int fd, const char *data, size_t len) {
   while (len > 0) {
     ssize_t n = write(fd, data, len);
     if (n < 0 && errno == EINTR) continue;
