@@ -1,0 +1,128 @@
+// The known escapes through runt's own processes and descriptors (issue 7): each attacked
+// the way its public advisory describes, the host checked untouched afterwards. Shared
+// set-up in escape-suite.ts; the rootfs and procfs ones are in escapes-rootfs.test.ts.
+import t from 'tap'
+import fs from 'node:fs'
+import path from 'node:path'
+import { shBundle, uniqueId, type Result } from './helpers'
+import { runtStoppedAt } from './stop-point'
+import { CAPABILITIES } from '../../src/spec/linux-names'
+import { native } from '../../src/sys/native'
+import { escapeSuite } from './escape-suite'
+
+const suite = escapeSuite(t)
+if (suite) {
+  const { root, runt, runtA, temp, wait, out, withOut, bundles, hashes } = suite
+
+  t.test('CVE-2019-5736: the runtime\'s executable cannot be written from inside, mid-exec or as the waiting init', async t => {
+    const before = hashes()
+    const dir = path.join(out, 'exe')
+    fs.mkdirSync(dir, { mode: 0o777 })
+    const bundle = shBundle('exec sleep 100000', withOut)
+    bundles.push(bundle)
+    const id = uniqueId('cve5736')
+    t.teardown(() => runt(['delete', '--force', id]))
+    // created, not started: pid 1 is still runt's executor waiting on the exec fifo
+    t.equal(runt(['create', '-b', bundle, id]).status, 0)
+    // an exec frozen after it joined: its executor is a process inside the container
+    const victim = await runtStoppedAt(root, ['exec', id, 'true'], 'exec:pid')
+    const attack = runt(['exec', '-d', id, 'sh', '-c', '/out/escape-probe exe /out/exe > /out/exe/log 2>&1'])
+    t.equal(attack.status, 0, attack.stderr)
+    t.ok(await wait(() => fs.existsSync(path.join(dir, 'ready'))), 'the attacker held what it could')
+    t.equal(await victim.resume(), 0, 'the frozen exec goes on and succeeds')
+    t.equal(runt(['start', id]).status, 0, 'the init goes on to the user\'s program')
+    fs.writeFileSync(path.join(dir, 'go'), '')
+    t.ok(await wait(() => fs.existsSync(path.join(dir, 'done'))), 'the attacker finished')
+    const log = fs.readFileSync(path.join(dir, 'log'), 'utf8')
+    t.match(log, /^1 write-exe /m, 'the waiting init was attacked')
+    t.ok(log.split('\n').length > 4, `a second process (the joining exec) was attacked:\n${log}`)
+    t.notMatch(log, /(write-exe|reopen-write) OK/, 'no write reached an executable')
+    t.same(hashes(), before, 'node, bin/runt, dist/runt.js and runt-exec are unchanged')
+  })
+
+  t.test('CVE-2016-9962: the joining exec process cannot be ptraced or read from inside', async t => {
+    // root of a user namespace with every capability there: only non-dumpability stops it
+    const bundle = shBundle('exec sleep 100000', s => {
+      withOut(s)
+      s.linux.namespaces.push({ type: 'user' })
+      s.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }]
+      s.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }]
+      s.process.capabilities = Object.fromEntries(['bounding', 'effective', 'permitted'].map(k => [k, [...CAPABILITIES]]))
+      s.process.noNewPrivileges = false
+      s.mounts = s.mounts.filter((m: any) => m.type !== 'cgroup' && m.type !== 'sysfs')
+    })
+    bundles.push(bundle)
+    const id = uniqueId('cve9962')
+    t.teardown(() => runt(['delete', '--force', id]))
+    const r = runt(['run', '-d', '-b', bundle, id])
+    t.equal(r.status, 0, r.stderr)
+    const victim = await runtStoppedAt(root, ['exec', id, 'true'], 'exec:pid')
+    const attack = runt(['exec', id, '/out/escape-probe', 'ptrace'])
+    t.equal(await victim.resume(), 0, 'the frozen exec goes on and succeeds')
+    t.equal(attack.status, 0, attack.stderr)
+    const others = attack.stdout.split('\n').filter(l => l && !l.startsWith('1 '))
+    t.ok(others.length >= 2, `the joining process was visible and attacked:\n${attack.stdout}`)
+    t.same(others.filter(l => / OK$/.test(l)), [], 'neither PTRACE_ATTACH nor /proc/PID/mem worked')
+  })
+
+  t.test('CVE-2024-21626: leaked host directory fds never become a cwd or a path inside', async t => {
+    const secretDir = temp('runt-leaked-dir-')
+    fs.writeFileSync(path.join(secretDir, 'HOST-SECRET'), 'host secret\n')
+    const leaked = Array.from({ length: 8 }, () => fs.openSync(secretDir, 'r')) // fds 3..10 of runt
+    t.teardown(() => { for (const fd of leaked) fs.closeSync(fd) })
+    const look = 'pwd; ls; cat HOST-SECRET; for f in /proc/self/fd/*; do readlink $f; done; cat /proc/self/fd/*/HOST-SECRET'
+    const runs = Array.from({ length: 8 }, (_, i) => i + 3).map(async n => {
+      const b = shBundle(look, s => { s.process.cwd = `/proc/self/fd/${n}` })
+      bundles.push(b)
+      return [n, await runtA(['run', '-b', b, uniqueId('cve21626')], leaked)] as [number, Result]
+    })
+    for (const [n, r] of await Promise.all(runs)) {
+      t.not(r.status, 0, `cwd /proc/self/fd/${n} fails`)
+      t.match(r.stderr, /chdir/, `fd ${n}: the chdir is what failed`)
+      t.notMatch(r.stdout + r.stderr, /host secret|HOST-SECRET|runt-leaked-dir/, `fd ${n}: nothing of the host directory shows`)
+    }
+    const bundle = shBundle('exec sleep 100000')
+    bundles.push(bundle)
+    const id = uniqueId('cve21626')
+    t.teardown(() => runt(['delete', '--force', id]))
+    t.equal((await runtA(['run', '-d', '-b', bundle, id], leaked)).status, 0)
+    const [viaCwd, inside] = await Promise.all([
+      runtA(['exec', '--cwd', '/proc/self/fd/5', id, 'cat', 'HOST-SECRET'], leaked),
+      runtA(['exec', id, 'sh', '-c', `${look}; ls -l /proc/1/fd`], leaked),
+    ])
+    t.not(viaCwd.status, 0, 'exec --cwd /proc/self/fd/5 fails')
+    t.notMatch(viaCwd.stdout + viaCwd.stderr, /host secret/)
+    t.notMatch(inside.stdout + inside.stderr, /host secret|runt-leaked-dir/, 'an exec\'d process reaches no host directory through /proc/self/fd')
+    t.match(inside.stdout, /\/dev\/null/, 'it did look (its stdin is /dev/null)')
+  })
+
+  t.test('no operation changes the owner or mode of the host\'s device nodes (crun 1.8.1 chowned /dev/null)', async t => {
+    const nodes = ['/dev/null', '/dev/zero', '/dev/tty', '/dev/pts/ptmx']
+    const stats = () => nodes.map(n => { const s = fs.statSync(n); return `${n} ${s.mode.toString(8)} ${s.uid}:${s.gid}` })
+    const before = stats()
+    const dir = temp('runt-devnull-')
+    const socketPath = path.join(dir, 'console.sock')
+    const listenFd = native().unixListen(socketPath)
+    t.teardown(() => fs.closeSync(listenFd))
+    const user = (s: any) => { s.process.user = { uid: 1000, gid: 1000 } }
+    const plain = shBundle('ls -l /proc/self/fd/0', user)
+    const tty = shBundle('exec sleep 100000', s => { user(s); s.process.terminal = true })
+    const idle = shBundle('exec sleep 100000')
+    bundles.push(plain, tty, idle)
+    const [ttyId, idleId] = [uniqueId('devnull'), uniqueId('devnull')]
+    t.teardown(() => { runt(['delete', '--force', ttyId]); runt(['delete', '--force', idleId]) })
+    // stdin of every runt here is /dev/null
+    const results = await Promise.all([
+      runtA(['run', '-b', plain, uniqueId('devnull')]),
+      runtA(['run', '-d', '--console-socket', socketPath, '-b', tty, ttyId]),
+      runtA(['run', '-d', '-b', idle, idleId]),
+    ])
+    for (const r of results) t.equal(r.status, 0, r.stderr)
+    const execs = await Promise.all([
+      runtA(['exec', '-u', '1000:1000', idleId, 'ls', '-l', '/proc/self/fd/0']),
+      runtA(['exec', '-d', '-t', '--console-socket', socketPath, '-u', '1000:1000', idleId, 'sleep', '3']),
+    ])
+    for (const r of execs) t.equal(r.status, 0, r.stderr)
+    t.same(stats(), before, 'owner and mode of /dev/null, /dev/zero, /dev/tty and /dev/pts/ptmx are unchanged')
+  })
+}
