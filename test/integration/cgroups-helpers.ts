@@ -9,14 +9,6 @@ import { SLOW, shBundle, tempDir, uniqueId, type Runt } from './helpers'
 export const layout = detectLayout()
 export const unified = layout.mode === 'unified'
 
-/**
- * A config edit for hosts without device-cgroup support: on cgroup v2 runt refuses
- * linux.resources.devices (no eBPF filter yet), so tests that are not about devices drop them.
- */
-export function portable(spec: any): void {
-  if (unified && spec.linux?.resources) delete spec.linux.resources.devices
-}
-
 /** The container's group for a controller, from the record runt keeps in the state root. */
 export function cgroupDir(root: string, id: string, controller: string): string {
   const rec = JSON.parse(fs.readFileSync(path.join(root, id, 'state.json'), 'utf8'))

@@ -5,7 +5,7 @@ import t from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
 import { containerSuite, shBundle, uniqueId } from './helpers'
-import { cgroupValue, portable, readOr, startDetached, unified, waitUntil } from './cgroups-helpers'
+import { cgroupValue, readOr, startDetached, unified, waitUntil } from './cgroups-helpers'
 
 const MiB = 1024 * 1024
 
@@ -18,7 +18,6 @@ if (suite) {
 
   t.test('memory, cpu, pids and cpuset limits appear in the container\'s cgroup files', async t => {
     const { id } = start(t, 'exec sleep 1000', spec => {
-      portable(spec)
       spec.linux.resources = { ...spec.linux.resources, memory: { limit: 64 * MiB, reservation: 32 * MiB }, cpu: { shares: 512, quota: 50000, period: 100000, cpus: '0' }, pids: { limit: 42 } }
     })
     t.equal(cgroupValue(root, id, 'memory', 'memory.limit_in_bytes', 'memory.max'), String(64 * MiB))
@@ -38,7 +37,6 @@ if (suite) {
   t.test('a fork bomb stops at pids.max', async t => {
     // a child shell forks background sleeps until the kernel refuses (busybox sh then exits)
     const { id, dir } = start(t, 'sh -c "while true; do sleep 1000 & done" 2>/mnt/err; echo done > /mnt/done; exec sleep 1000', spec => {
-      portable(spec)
       spec.linux.resources = { ...spec.linux.resources, pids: { limit: 20 } }
     })
     t.ok(waitUntil(() => fs.existsSync(path.join(dir, 'done'))), 'the loop finished')
@@ -50,7 +48,6 @@ if (suite) {
   t.test('resources runt cannot apply are refused at create, by name, and leave nothing behind', async t => {
     const id = uniqueId('limits')
     const bundle = shBundle('true', spec => {
-      portable(spec)
       // net_cls: not mounted on the development hosts, absent from cgroup v2; an unknown page size
       spec.linux.resources = { ...spec.linux.resources, network: { classID: 1 }, hugepageLimits: [{ pageSize: '3MB', limit: 2 * MiB }] }
     })
@@ -63,7 +60,6 @@ if (suite) {
 
   t.test('a limit the kernel refuses is an error naming the setting', async t => {
     const bundle = shBundle('true', spec => {
-      portable(spec)
       spec.linux.resources = { ...spec.linux.resources, cpu: { cpus: '4096' } }
     })
     t.teardown(() => fs.rmSync(bundle, { recursive: true, force: true }))

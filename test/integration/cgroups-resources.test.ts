@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { RUNT, containerSuite, shBundle, uniqueId } from './helpers'
-import { layout, portable, readOr, startDetached, unified } from './cgroups-helpers'
+import { layout, readOr, startDetached, unified } from './cgroups-helpers'
 import { hostHugePageSizes } from '../../src/cgroups/hugetlb'
 
 const MiB = 1024 * 1024
@@ -30,7 +30,7 @@ const suite = containerSuite(t)
 if (suite) {
   const { root, runt } = suite
   const start = (t: { teardown(fn: () => void): void }, edit: (spec: any) => void) =>
-    startDetached(runt, t, 'res', 'exec sleep 1000', spec => { portable(spec); edit(spec) })
+    startDetached(runt, t, 'res', 'exec sleep 1000', spec => { edit(spec) })
   const paths = (id: string): Record<string, string> => JSON.parse(fs.readFileSync(path.join(root, id, 'state.json'), 'utf8')).cgroupPaths
   /** the container's group holding this controller's files (hugetlb: the cgroup2 one on this kind of hybrid host) */
   const groupOf = (id: string, controller: string): string => {
@@ -40,7 +40,7 @@ if (suite) {
   }
   const createFails = (t: { teardown(fn: () => void): void }, edit: (spec: any) => void) => {
     const id = uniqueId('res')
-    const bundle = shBundle('true', spec => { portable(spec); edit(spec) })
+    const bundle = shBundle('true', spec => { edit(spec) })
     t.teardown(() => fs.rmSync(bundle, { recursive: true, force: true }))
     const r = runt(['create', '-b', bundle, id])
     return { ...r, left: runt(['state', id]).status === 0 }
@@ -132,7 +132,7 @@ if (suite) {
 
   t.test('memory.kernel and kernelTCP: ignored with a warning, as runc does', async t => {
     const id = uniqueId('res')
-    const bundle = shBundle('true', spec => { portable(spec); spec.linux.resources = { ...spec.linux.resources, memory: { limit: 64 * MiB, kernel: 32 * MiB, kernelTCP: 16 * MiB } } })
+    const bundle = shBundle('true', spec => { spec.linux.resources = { ...spec.linux.resources, memory: { limit: 64 * MiB, kernel: 32 * MiB, kernelTCP: 16 * MiB } } })
     t.teardown(() => fs.rmSync(bundle, { recursive: true, force: true }))
     const r = runt(['run', '-b', bundle, id])
     t.equal(r.status, 0, r.stderr)

@@ -8,7 +8,6 @@ import path from 'node:path'
 import { execute, parse } from '../../src/cli/program'
 import { native } from '../../src/sys/native'
 import { cgroupDirsNamed, shBundle } from './helpers'
-import { portable } from './cgroups-helpers'
 
 export type RuntCall = (args: string[]) => Promise<{ status: number | null; stderr: string }>
 
@@ -80,7 +79,6 @@ export async function checkCyclesLeaveNothing(
   o: { root: string; runt: RuntCall; prefix: string },
 ): Promise<void> {
   const bundle = shBundle('exec sleep 1000', spec => {
-    portable(spec)
     spec.linux.resources = { ...spec.linux.resources, memory: { limit: 64 * 1024 * 1024 }, cpu: { shares: 512, quota: 50000, period: 100000 }, pids: { limit: 32 } }
   })
   t.teardown(() => fs.rmSync(bundle, { recursive: true, force: true }))

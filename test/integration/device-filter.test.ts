@@ -16,6 +16,7 @@ import { checkDeviceRule } from '../../src/cgroups/devices'
 import type { DeviceCgroup } from '../../src/spec/types'
 import { native } from '../../src/sys/native'
 import { containerSuite, shBundle, uniqueId } from './helpers'
+import { startDetached } from './cgroups-helpers'
 
 const suite = containerSuite(t)
 if (suite) {
@@ -62,11 +63,13 @@ if (suite) {
     t.equal(r.status, 0)
   })
 
+  // /dev/kmsg's numbers, made by linux.devices under another name and allowed by no default rule
+  const node = (spec: any) => { spec.linux.devices = [{ path: '/dev/denied', type: 'c', major: 1, minor: 11, fileMode: 0o666 }] }
+
   t.test('a node no rule allows cannot be opened; a rule allowing writes allows only writes', async t => {
-    // /dev/kmsg's numbers, made by linux.devices under another name (opening it for reading
-    // also needs CAP_SYSLOG, which the container lacks; a write-only open needs nothing)
+    // (opening /dev/kmsg for reading also needs CAP_SYSLOG, which the container lacks; a
+    // write-only open needs nothing)
     const script = 'true < /dev/denied && echo read-ok; echo runt-device-filter-test > /dev/denied && echo write-ok; echo x > /dev/null && echo null-ok'
-    const node = (spec: any) => { spec.linux.devices = [{ path: '/dev/denied', type: 'c', major: 1, minor: 11, fileMode: 0o666 }] }
     let r = run(script, node)
     t.equal(r.stdout, 'null-ok\n', 'neither read nor write of /dev/denied')
     t.match(r.stderr, /can't open \/dev\/denied: Operation not permitted[^]*can't create \/dev\/denied: Operation not permitted/)
@@ -76,5 +79,15 @@ if (suite) {
     })
     t.equal(r.stdout, 'write-ok\nnull-ok\n', 'writing allowed, reading not')
     t.equal(r.stderr, "sh: can't open /dev/denied: Operation not permitted\n")
+  })
+
+  t.test('update leaves the device rules alone, even when its resources list devices (as runc)', async t => {
+    const { id, dir } = startDetached(runt, t, 'devfilter', 'exec sleep 1000', node)
+    const file = path.join(dir, 'resources.json')
+    fs.writeFileSync(file, JSON.stringify({ devices: [{ allow: true, access: 'rwm' }], pids: { limit: 50 } }))
+    const r = runt(['update', '--resources', file, id])
+    t.equal(r.status, 0, r.stderr)
+    const e = runt(['exec', id, 'sh', '-c', 'echo x > /dev/denied || echo denied; echo x > /dev/null && echo null-ok'])
+    t.equal(e.stdout, 'denied\nnull-ok\n')
   })
 }

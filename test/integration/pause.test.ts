@@ -4,7 +4,7 @@ import t from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
 import { containerSuite, shBundle, uniqueId } from './helpers'
-import { portable, readOr, sharedDir, sleepMs, waitUntil } from './cgroups-helpers'
+import { readOr, sharedDir, sleepMs, waitUntil } from './cgroups-helpers'
 
 const suite = containerSuite(t)
 if (suite) {
@@ -15,7 +15,6 @@ if (suite) {
   function counting(t: { teardown(fn: () => void): void }, id: string): string {
     let dir = ''
     const bundle = shBundle('i=0; while true; do i=$((i+1)); echo $i > /mnt/count; done', spec => {
-      portable(spec)
       dir = sharedDir(spec)
     })
     t.teardown(() => {
@@ -75,7 +74,7 @@ if (suite) {
 
   t.test('a created container can be paused, and resumes to created', async t => {
     const id = uniqueId('pause')
-    const bundle = shBundle('echo started', portable)
+    const bundle = shBundle('echo started')
     t.teardown(() => {
       runt(['resume', id])
       runt(['delete', '--force', id])

@@ -4,7 +4,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { spawnSync } from 'node:child_process'
 import { RUNT, containerSuite, shBundle, uniqueId } from './helpers'
-import { cgroupValue, portable, unified } from './cgroups-helpers'
+import { cgroupValue, unified } from './cgroups-helpers'
 
 const MiB = 1024 * 1024
 
@@ -21,7 +21,6 @@ if (suite) {
   function running(t: { teardown(fn: () => void): void }): string {
     const id = uniqueId('update')
     const bundle = shBundle('exec sleep 1000', spec => {
-      portable(spec)
       spec.linux.resources = { ...spec.linux.resources, memory: { limit: 64 * MiB }, pids: { limit: 30 }, cpu: { shares: 1024 } }
     })
     t.teardown(() => {
