@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Everything runt and its tests need on a fresh Debian machine, run as root:
-# Debian's busybox-static (test rootfs), runc (to compare against), libseccomp-dev, containerd and
+# Debian's busybox-static (test rootfs), runc (to compare against), libseccomp-dev, uidmap
+# (newuidmap for rootless containers), containerd and
 # podman (the client tests), the npm packages, the native addon and executor, the
 # bundled CLI, and the busybox bundle.
 # Idempotent and quick when everything is already in place.
@@ -13,6 +14,7 @@ busybox_static || missing+=(busybox-static)
 command -v runc >/dev/null 2>&1 || missing+=(runc)
 # seccomp.h for the addon's build; libseccomp.so.2 itself is loaded when a config has seccomp
 [ -f /usr/include/seccomp.h ] || missing+=(libseccomp-dev)
+command -v newuidmap >/dev/null 2>&1 || missing+=(uidmap) # rootless containers with several id ranges
 if [ ${#missing[@]} -gt 0 ]; then
   echo "setup: installing ${missing[*]} from Debian's packages" >&2
   export DEBIAN_FRONTEND=noninteractive

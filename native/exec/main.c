@@ -83,10 +83,14 @@ static void run_init(void) {
   setup_time_namespace();
   /* the cgroup namespace is unshared after CONTINUE, once the parent has put the
    * init into its cgroup, so the namespace's root is the container's cgroup */
+  /* an unprivileged parent can open the child's uid_map/gid_map only while the child is
+   * dumpable: made so before the clone, so the child is dumpable from its first
+   * instruction (set in the child, it raced with the parent's write: EACCES), and made
+   * non-dumpable again before any container code can run */
+  int rootless_userns = (P.clone_flags & CLONE_NEWUSER) && getuid() != 0;
+  if (rootless_userns) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
   clone_and_report(P.clone_flags & ~(unsigned long)(CLONE_NEWTIME | CLONE_NEWCGROUP));
 
-  int rootless_userns = (P.clone_flags & CLONE_NEWUSER) && getuid() != 0;
-  if (rootless_userns) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0); /* lets the parent write our id maps */
   wait_continue();
   if (rootless_userns) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   if (P.clone_flags & CLONE_NEWUSER) {

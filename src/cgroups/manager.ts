@@ -59,6 +59,12 @@ export interface CgroupManagerOptions {
   paths?: Record<string, string>
   /** createdDirs() as stored at create */
   created?: string[]
+  /**
+   * an unprivileged runtime (runc's rootless cgroup manager, cgroupfs driver): without
+   * an explicit cgroupsPath, a hierarchy it may not create or join a group in is
+   * skipped; a limit that would need such a group is an error; device rules are skipped
+   */
+  rootless?: boolean
 }
 
 export interface ApplyOptions {
@@ -93,7 +99,15 @@ export function cgroupManager(opts: CgroupManagerOptions, layout: CgroupLayout =
   for (const dir of opts.created ?? []) {
     if (!layout.hierarchies.some(h => isBelow(dir, h.mountpoint))) throw new RuntError(`container ${opts.id}: stored cgroup directory ${dir} is not inside any cgroup hierarchy`, { id: opts.id, path: dir })
   }
-  return new FsCgroupManager(opts.id, layout.mode, groups, [...(opts.created ?? [])], host)
+  const skippable = opts.rootless === true && !opts.cgroupsPath
+  return new FsCgroupManager(opts.id, layout.mode, groups, [...(opts.created ?? [])], host, skippable)
+}
+
+/** What an unprivileged runtime meets where it may not make or enter a group. */
+const NOT_PERMITTED = new Set(['EACCES', 'EPERM', 'EROFS'])
+
+function notPermitted(err: unknown): boolean {
+  return NOT_PERMITTED.has((err as RuntError).errno ?? errnoOf(err) ?? '')
 }
 
 function isBelow(dir: string, mountpoint: string): boolean {
@@ -118,7 +132,23 @@ class FsCgroupManager implements CgroupManager {
     private readonly groups: Group[],
     private created: string[],
     private readonly host: CgroupHost,
+    /** rootless without a cgroupsPath: a group it is not permitted to use is skipped */
+    private readonly skipForbidden = false,
   ) {}
+
+  /** hierarchies skipped for lack of permission (rootless) */
+  private readonly skipped: Hierarchy[] = []
+
+  /** Run step for group g; a permission error drops g when the manager may skip it. */
+  private orSkip(g: Group, step: () => void): void {
+    try {
+      step()
+    } catch (err) {
+      if (!this.skipForbidden || !notPermitted(err)) throw err
+      this.groups.splice(this.groups.indexOf(g), 1)
+      this.skipped.push(g.hierarchy)
+    }
+  }
 
   paths(): Record<string, string> {
     return Object.fromEntries(this.groups.map(g => [g.hierarchy.key, g.dir]))
@@ -142,7 +172,7 @@ class FsCgroupManager implements CgroupManager {
 
   create(): void {
     try {
-      for (const g of this.groups) this.createGroup(g)
+      for (const g of [...this.groups]) this.orSkip(g, () => this.createGroup(g))
     } catch (err) {
       try {
         this.removeCreated() // leave nothing half made behind
@@ -167,7 +197,7 @@ class FsCgroupManager implements CgroupManager {
   }
 
   join(pid: number): void {
-    for (const g of this.groups) this.host.write(path.join(g.dir, 'cgroup.procs'), String(pid))
+    for (const g of [...this.groups]) this.orSkip(g, () => this.host.write(path.join(g.dir, 'cgroup.procs'), String(pid)))
   }
 
   /** The group whose process list counts: the cgroup2 one where there is one, else freezer, else devices. */
@@ -210,7 +240,7 @@ class FsCgroupManager implements CgroupManager {
   }
 
   stats(): Stats {
-    if (this.mode === 'unified') return v2Stats(this.groups[0].dir)
+    if (this.mode === 'unified' && this.groups[0]) return v2Stats(this.groups[0].dir)
     const dirs: Record<string, string> = {}
     for (const g of this.groups) for (const c of g.hierarchy.controllers) if (g.hierarchy.version === 1) dirs[c] = g.dir
     const cgroup2 = this.cgroup2Group()
@@ -240,7 +270,8 @@ class FsCgroupManager implements CgroupManager {
   }
 
   apply(resources: Resources, opts: ApplyOptions = {}): void {
-    if (opts.skipDevices) resources = { ...resources, devices: undefined }
+    // rootless: device rules are not expected to work (runc ignores their errors)
+    if (opts.skipDevices || this.skipForbidden) resources = { ...resources, devices: undefined }
     refuseUnapplied(resources, this.mode)
     for (const warning of resourceWarnings(resources)) log().warn(warning, { id: this.id })
     // compiled first: a bad rule is refused before anything is written
@@ -259,8 +290,10 @@ class FsCgroupManager implements CgroupManager {
   /** hybrid: the controllers the cgroup2 mount has and no v1 hierarchy does (hugetlb on this kind of host) */
   private cgroup2Only(): string[] {
     if (this.mode !== 'hybrid') return []
-    const v1 = new Set(this.groups.flatMap(g => (g.hierarchy.version === 1 ? g.hierarchy.controllers : [])))
-    return (this.cgroup2Group()?.hierarchy.controllers ?? []).filter(c => !v1.has(c))
+    // skipped ones count too (rootless): a hugetlb limit still belongs to the cgroup2 mount
+    const hierarchies = [...this.groups.map(g => g.hierarchy), ...this.skipped]
+    const v1 = new Set(hierarchies.flatMap(h => (h.version === 1 ? h.controllers : [])))
+    return hierarchies.find(h => h.version === 2)?.controllers.filter(c => !v1.has(c)) ?? []
   }
 
   private facts(): HostFacts {
@@ -297,10 +330,12 @@ class FsCgroupManager implements CgroupManager {
     const field = w.field ?? `linux.resources.${FIELD_OF_CONTROLLER[w.controller] ?? w.controller}`
     if (this.mode !== 'unified' && !w.cgroup2) {
       const g = this.v1Group(w.controller)
+      if (!g) this.refuseSkipped(w.controller, (key) => key.split(',').includes(w.controller))
       if (!g) throw new SystemError(`container ${this.id}: ${field}: needs the ${w.controller} cgroup controller, which is not mounted on this host`, { id: this.id })
       return g
     }
     const g = this.cgroup2Group()
+    if (!g) this.refuseSkipped(w.controller, (key) => key === 'unified')
     if (!g) throw new SystemError(`container ${this.id}: ${field}: needs a cgroup v2 group, and this host has no cgroup2 mount`, { id: this.id })
     // "cgroup.*" files are the core's, there in every group
     if (w.controller !== 'cgroup' && !readWords(this.host, path.join(g.dir, 'cgroup.controllers')).includes(w.controller)) {
@@ -310,6 +345,13 @@ class FsCgroupManager implements CgroupManager {
       throw new SystemError(`container ${this.id}: ${field}: cgroup ${g.dir} has no file ${w.file}`, { id: this.id, path: path.join(g.dir, w.file), errno: 'ENOENT' })
     }
     return g
+  }
+
+  /** rootless: a write to a hierarchy skipped for lack of permission fails in runc's words */
+  private refuseSkipped(controller: string, isTarget: (key: string) => boolean): void {
+    if (this.skipped.some(h => isTarget(h.key))) {
+      throw new SystemError(`cannot set ${controller} limit: container could not join or create cgroup (not permitted to an unprivileged runtime)`, { id: this.id })
+    }
   }
 
   private v1Group(controller: string): Group | undefined {

@@ -72,7 +72,8 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
   const fds: number[] = []
   try {
     const layout = detectLayout()
-    const cgroups = cgroupManager({ id, cgroupsPath: spec.linux?.cgroupsPath }, layout)
+    const rootless = isRootless(g)
+    const cgroups = cgroupManager({ id, cgroupsPath: spec.linux?.cgroupsPath, rootless }, layout)
     const rootfs = path.resolve(bundle, spec.root?.path ?? 'rootfs')
     const record: ContainerRecord = {
       id,
@@ -90,7 +91,7 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
       namespacePaths: {},
       sharedPidNs: !(spec.linux?.namespaces ?? []).some(ns => ns.type === 'pid' && !ns.path),
       config: spec,
-      rootless: false,
+      rootless,
     }
     // recorded before the cgroups and the init exist, so `delete --force` can clean up after a killed create
     handle.write(record)
@@ -99,6 +100,7 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
     undo.push(() => cgroups.destroy())
     if (spec.linux?.resources) cgroups.apply(spec.linux.resources)
     record.cgroupDirsCreated = cgroups.createdDirs()
+    record.cgroupPaths = cgroups.paths() // rootless: a group it could not create is not the container's
     handle.write(record)
     stopPoint('create:cgroups')
 
@@ -158,6 +160,7 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
 
     stopPoint('create:launched')
     record.initPid = pid
+    record.cgroupPaths = cgroups.paths() // rootless: a group it could not join is not the container's
     record.initStartTime = processStartTime(pid) ?? ''
     record.created = rfc3339Nano()
     record.namespacePaths = namespacePaths(spec, pid)
@@ -189,6 +192,11 @@ export function checkCreateRequest(g: GlobalOptions, id: string, o: CreateOption
   refuseUnavailableLsm(spec)
   checkTerminalMode(spec.process?.terminal === true, o.consoleSocket, o.detached)
   return { bundle, spec }
+}
+
+/** runc's --rootless: true, false, or auto (an unprivileged runtime is rootless). */
+export function isRootless(g: Pick<GlobalOptions, 'rootless'>, euid = process.geteuid?.() ?? 0): boolean {
+  return g.rootless === 'true' || (g.rootless === 'auto' && euid !== 0)
 }
 
 /**

@@ -501,3 +501,50 @@ t.test('apply on unified: memory.checkBeforeUpdate compares with memory.current'
   m.apply({ memory: { limit: 16 << 20, checkBeforeUpdate: true } })
   t.equal(f.file('unified', 'c1', 'memory.max'), String(16 << 20))
 })
+
+/** The fake kernel, refusing mkdir (EACCES, as to an unprivileged user) below the given hierarchies. */
+function forbidding(f: Fake, keys: string[]): FakeCgroupKernel {
+  const denied = (dir: string) => keys.some(k => dir.startsWith(path.join(f.root, k) + '/'))
+  return new Proxy(f.kernel, {
+    get(target, prop, receiver) {
+      if (prop === 'mkdir') {
+        return (dir: string) => {
+          if (denied(dir)) throw new SystemError(`creating cgroup ${dir}: EACCES (${dir})`, { path: dir, errno: 'EACCES' })
+          return target.mkdir(dir)
+        }
+      }
+      const value = Reflect.get(target, prop, receiver)
+      return typeof value === 'function' ? value.bind(target) : value
+    },
+  })
+}
+
+t.test('rootless: a hierarchy the runtime may not use is skipped; a limit that needs it is runc\'s error', async t => {
+  const f = hybridTree(t)
+  const m = cgroupManager({ id: 'c1', rootless: true }, f.layout, forbidding(f, ['cpu,cpuacct', 'memory', 'unified']))
+  m.create()
+  t.same(Object.keys(m.paths()).sort(), ['cpuset', 'freezer', 'systemd'], 'the permitted ones stay')
+  m.join(77)
+  t.equal(f.file('freezer', 'c1', 'cgroup.procs'), '77')
+  t.throws(() => m.apply({ memory: { limit: 1 << 26 } }), { message: 'cannot set memory limit: container could not join or create cgroup (not permitted to an unprivileged runtime)' })
+  t.throws(() => m.apply({ hugepageLimits: [{ pageSize: '2MB', limit: 1 << 21 }] }), { message: /^cannot set hugetlb limit: container could not join or create cgroup/ }, 'hugetlb lives in the skipped cgroup2 mount')
+  t.doesNotThrow(() => m.apply({ devices: [{ allow: false, access: 'rwm' }] }), 'device rules are skipped')
+  m.destroy()
+  t.notOk(f.exists('freezer', 'c1'))
+})
+
+t.test('rootless with an explicit cgroupsPath, or not rootless: the permission error stands', async t => {
+  const f = hybridTree(t)
+  t.throws(() => cgroupManager({ id: 'c1', rootless: true, cgroupsPath: '/mine' }, f.layout, forbidding(f, ['memory'])).create(), { message: /EACCES/ })
+  t.throws(() => cgroupManager({ id: 'c2' }, f.layout, forbidding(f, ['memory'])).create(), { message: /EACCES/ })
+  t.notOk(f.exists('freezer', 'c2'), 'a failed create leaves nothing')
+})
+
+t.test('rootless on a unified host with no group at all: no limits, and a limit is an error', async t => {
+  const f = unifiedTree(t)
+  const m = cgroupManager({ id: 'c1', rootless: true }, f.layout, forbidding(f, ['unified']))
+  m.create()
+  t.same(m.paths(), {})
+  t.doesNotThrow(() => m.apply({}))
+  t.throws(() => m.apply({ pids: { limit: 10 } }), { message: /^cannot set pids limit: container could not join or create cgroup/ })
+})
