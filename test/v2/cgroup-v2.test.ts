@@ -66,6 +66,17 @@ if (!unified) {
         t.equal(file(id, 'pids.max'), '50')
       })
 
+      // after update: the fork bomb filled the old pids.max, so exec could not fork before
+      t.test('the cgroup mount is cgroup2 rooted at the container\'s own group, read-only', async t => {
+        const r = runt(['exec', id, 'sh', '-c', [
+          'grep " /sys/fs/cgroup " /proc/self/mounts | cut -d" " -f3,4 | cut -d, -f1',
+          'cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max',
+          'mkdir /sys/fs/cgroup/sub 2>/dev/null && echo made || echo read-only',
+        ].join('; ')])
+        t.equal(r.status, 0, r.stderr)
+        t.equal(r.stdout, `cgroup2 ro\n${128 * MiB}\n50\nread-only\n`)
+      })
+
       t.test('pause and resume through cgroup.freeze', async t => {
         t.equal(runt(['pause', id]).status, 0)
         t.equal(status(id), 'paused')

@@ -42,7 +42,12 @@ bundles=$(node test/v2/bundle.mjs "$OUT" "$TAG" "$@") || {
 # In the VM: each bundle under node, its TAP indented as a subtest of ours.
 # TAP_TIMEOUT: tap's own limit for a file (30 s by default) is far too short under TCG;
 # RUNT_TEST_SLOW stretches the tests' own limits on calls and waits (test/integration/helpers.ts).
-script='n=0; failed=0
+# The VM mounts a share only where its path exists in the guest, and the guest has its own
+# tmpfs on /tmp (and /run): a clone under either is then missing inside. Mount the share
+# (the tool's first read-write share, tag rw0) there from inside the guest when it is.
+mount_repo='[ -d "'"$REPO"'/test/v2" ] || { mkdir -p "'"$REPO"'" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=mmap rw0 "'"$REPO"'"; } || { echo "not ok - cgroup v2 suite: the repository cannot be mounted in the VM"; exit 1; }; cd "'"$REPO"'"
+'
+script="$mount_repo"'n=0; failed=0
 for b in '$(echo $bundles)'; do
   n=$((n+1)); name=$(basename "$b" .mjs); name=${name#'$TAG'-}
   echo "# Subtest: $name"
@@ -54,6 +59,8 @@ echo "1..$n"
 exit $failed'
 # a VM without hardware acceleration (TCG) is slow: a generous limit
 export V2VM_TIMEOUT="${V2VM_TIMEOUT:-1800}"
+# loop devices give the VM block devices, so io.max is tested on a real device
+export V2VM_EXTRA_MODULES="${V2VM_EXTRA_MODULES:-loop}"
 set +e
 sh "$VM" -w "$REPO" "$script"
 status=$?
