@@ -113,7 +113,7 @@ static void run_hook(const struct hook_op *h) {
   do got = read(report[0], &exec_err, sizeof exec_err); while (got < 0 && errno == EINTR);
   close(report[0]);
   if (got == (ssize_t)sizeof exec_err) {
-    waitpid(pid, NULL, 0);
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) {}
     close(in[1]);
     close(out[0]);
     hook_failed(exec_err, h, "cannot execute", "");
@@ -122,7 +122,8 @@ static void run_hook(const struct hook_op *h) {
   int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
   if (pidfd < 0) die("pidfd_open", h->path);
   if (fcntl(in[1], F_SETFL, O_NONBLOCK) < 0 || fcntl(out[0], F_SETFL, O_NONBLOCK) < 0) die("fcntl", h->path);
-  long long deadline = h->timeout ? now_ms() + (long long)h->timeout * 1000 : 0;
+  /* seconds, capped (about three years) so the milliseconds cannot overflow */
+  long long deadline = h->timeout ? now_ms() + (long long)(h->timeout > 100000000 ? 100000000 : h->timeout) * 1000 : 0;
   char tail[TAIL + 1], buf[4096];
   size_t tail_len = 0;
   int exited = 0, timed_out = 0;
@@ -164,13 +165,14 @@ static void run_hook(const struct hook_op *h) {
     if (p[0].revents) exited = 1;
     if (out[0] < 0 && !exited) { /* no more output: wait for the exit alone */
       struct pollfd q = {pidfd, POLLIN, 0};
-      int left = deadline ? (int)(deadline - now_ms()) : -1;
+      long long left = deadline ? deadline - now_ms() : -1;
       if (deadline && left <= 0) {
         timed_out = 1;
         break;
       }
-      rc = poll(&q, 1, left);
-      if (rc < 0 && errno != EINTR) die("poll", h->path);
+      rc = poll(&q, 1, left > 1 << 30 ? 1 << 30 : (int)left);
+      if (rc < 0 && errno == EINTR) continue;
+      if (rc < 0) die("poll", h->path);
       if (rc == 0) timed_out = 1;
       break;
     }

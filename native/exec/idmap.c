@@ -33,8 +33,7 @@ static int mapped_user_ns(const char *uid_map, const char *gid_map, const char *
   if (pid < 0) die("idmap: clone user namespace", source);
   if (pid == 0) {
     /* only holds the namespace open until we have its descriptor; never outlives us */
-    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    if (getppid() != self) _exit(0);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0 || getppid() != self) _exit(0);
     for (;;) pause();
   }
   char file[64], num[21];

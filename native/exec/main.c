@@ -88,11 +88,11 @@ static void run_init(void) {
    * instruction (set in the child, it raced with the parent's write: EACCES), and made
    * non-dumpable again before any container code can run */
   int rootless_userns = (P.clone_flags & CLONE_NEWUSER) && getuid() != 0;
-  if (rootless_userns) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);
+  if (rootless_userns && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0) die("prctl", "PR_SET_DUMPABLE");
   clone_and_report(P.clone_flags & ~(unsigned long)(CLONE_NEWTIME | CLONE_NEWCGROUP));
 
   wait_continue();
-  if (rootless_userns) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  if (rootless_userns && prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) die("prctl", "PR_SET_DUMPABLE");
   if (P.clone_flags & CLONE_NEWUSER) {
     if (setresgid(0, 0, 0) < 0) die("setresgid", "");
     if (setresuid(0, 0, 0) < 0) die("setresuid", "");

@@ -2,6 +2,7 @@
  * an ERROR frame to the parent before CREATED, one line on stderr after it. */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <sys/mman.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,8 +69,9 @@ static char *read_payload(uint32_t want, const char *name, size_t *len) {
   if (read_header(&type, &n) < 0 || type == RUNT_MSG_ABORT) _exit(1); /* the parent gave up */
   if (type != want) fail(EPROTO, "sync", name);
   if (n > MAX_PLAN_BYTES) fail(E2BIG, "sync", name);
-  char *buf = malloc(n ? n : 1);
-  if (!buf) die("sync", name);
+  /* mmap, not malloc: this also runs in the cloned init (HOOK_STATE) */
+  char *buf = mmap(NULL, n ? n : 1, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (buf == MAP_FAILED) die("sync", name);
   if (read_full(FDS.sync, buf, n) != (ssize_t)n) fail(EPROTO, "sync", name);
   *len = n;
   return buf;
@@ -124,7 +126,7 @@ void fail(int err, const char *step, const char *path) {
 
 void fail_detail(int err, const char *step, const char *path, const char *detail) {
   if (!path) path = "";
-  char payload[8 + 64 + 4096 + 512];
+  char payload[1 + 8 + 64 + 4096 + 512]; /* the fifo report puts '1' before it */
   if (!created && FDS.sync >= 0) {
     size_t n = error_payload(payload, err, step, path, detail);
     if (send_msg(RUNT_MSG_ERROR, payload, (uint32_t)n) == 0) _exit(1);

@@ -303,14 +303,22 @@ class FsCgroupManager implements CgroupManager {
       const n = g ? Number(this.host.read(path.join(g.dir, file))) : NaN
       return Number.isFinite(n) ? n : undefined
     }
+    // read only when a resource's translation asks: most configs need none of them
+    const self = this
     return {
-      memoryLimit: this.mode === 'unified' ? undefined : number(this.v1Group('memory'), 'memory.limit_in_bytes'),
-      memoryUsage: this.mode === 'unified' ? number(this.cgroup2Group(), 'memory.current') : undefined,
+      get memoryLimit() {
+        return self.mode === 'unified' ? undefined : number(self.v1Group('memory'), 'memory.limit_in_bytes')
+      },
+      get memoryUsage() {
+        return self.mode === 'unified' ? number(self.cgroup2Group(), 'memory.current') : undefined
+      },
       read: (controller, file) => {
         const g = groupOf(controller)
         return g && this.host.read(path.join(g.dir, file))
       },
-      hugePageSizes: this.host.hugePageSizes(),
+      get hugePageSizes() {
+        return self.host.hugePageSizes()
+      },
       cgroup2Only,
     }
   }

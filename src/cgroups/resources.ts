@@ -163,7 +163,7 @@ function v2Swap(swap: number, limit: number): number {
 // those two settings have no file to go to and are left out, as runc does.
 function v2MemoryWrites(m: Memory, facts: HostFacts): CgroupWrite[] {
   const limit = m.limit ?? 0
-  checkBeforeUpdate(m, facts.memoryUsage)
+  checkBeforeUpdate(m, facts)
   const swapGiven = m.swap ?? 0
   if (limit === 0 && swapGiven === 0 && !m.reservation) return []
   const swap = v2Swap(swapGiven, limit)
@@ -191,9 +191,11 @@ function v2CpuWrites(cpu: CPU): CgroupWrite[] {
  * memory.checkBeforeUpdate on v2: a limit at or below what the group uses now is
  * refused, as v1's kernel refuses it (v2's would invoke the OOM killer instead).
  */
-function checkBeforeUpdate(m: Memory, usage: number | undefined): void {
+function checkBeforeUpdate(m: Memory, facts: HostFacts): void {
   const limit = m.limit ?? 0
-  if (!m.checkBeforeUpdate || limit <= 0 || usage === undefined || usage < limit) return
+  if (!m.checkBeforeUpdate || limit <= 0) return
+  const usage = facts.memoryUsage // read only when asked: memory.current of the group
+  if (usage === undefined || usage < limit) return
   throw new ConfigError([`linux.resources.memory.limit: ${limit} is not above the current memory usage ${usage} (memory.checkBeforeUpdate is set)`])
 }
 

@@ -12,7 +12,8 @@ import { StateStore } from '../state/store'
 
 export function deleteCommand(g: GlobalOptions, [id]: string[], opts: Record<string, unknown>): number {
   const force = opts.force === true
-  new StateStore(g.root).sweepAbandoned()
+  // --force is how clients recover: it also clears what killed creates and deletes left
+  if (force) new StateStore(g.root).sweepAbandoned()
   let c: Container
   try {
     c = openContainer(g, id)

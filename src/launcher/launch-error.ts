@@ -47,7 +47,10 @@ export function launchErrorFromPayload(payload: Buffer, plan: PlanFacts): Launch
   return launchErrorFromFrame(errno, strings[0] ?? '', strings[1] ?? '', plan, strings[2] ?? '')
 }
 
-const signalNames = new Map<number, string>(Object.entries(os.constants.signals).map(([name, n]) => [n, name]))
+/** "SIGKILL" for 9: looked up only when a hook was killed, not at every start-up */
+function signalName(n: number): string | undefined {
+  return Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0]
+}
 
 /**
  * A container hook's failure, worded as the runtime's own hooks word theirs
@@ -57,7 +60,7 @@ function hookError(step: string, path: string, errno: number, detail: string, fa
   const prefix = `${step} ${path}`
   if (errno === os.constants.errno.ETIMEDOUT) return new LaunchError(`${prefix} ${detail}`, facts)
   if (detail === 'cannot execute') return new LaunchError(`${prefix} failed: cannot execute: ${errnoName(errno)}`, facts)
-  const named = detail.replace(/^killed by signal (\d+)/, (_, n: string) => `killed by signal ${signalNames.get(Number(n)) ?? n}`)
+  const named = detail.replace(/^killed by signal (\d+)/, (_, n: string) => `killed by signal ${signalName(Number(n)) ?? n}`)
   if (errno === 0) return new LaunchError(`${prefix} failed: ${named}`, { ...facts, errno: '' })
   return new LaunchError(`${prefix} failed: ${named ? `${named}: ` : ''}${errnoText(errno)} (${errnoName(errno)})`, facts)
 }

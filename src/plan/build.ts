@@ -46,7 +46,7 @@ export function buildPlan(spec: Spec, options: PlanOptions, facts: HostFacts): L
     rootfsPropagation: rootPropagation & (MS.SHARED | MS.UNBINDABLE) ? rootPropagation : 0,
     readonlyRootfs: spec.root.readonly ?? false,
     noPivot: options.noPivot,
-    mounts: withMountLabel(mounts.mounts, facts.selinuxEnabled ? linux?.mountLabel : undefined),
+    mounts: withMountLabel(mounts.mounts, linux?.mountLabel && facts.selinuxEnabled ? linux.mountLabel : undefined),
     devices: dev.devices,
     symlinks: [...mounts.symlinks, ...dev.symlinks],
     maskedPaths: [...(linux?.maskedPaths ?? [])],
@@ -68,7 +68,7 @@ export function buildPlan(spec: Spec, options: PlanOptions, facts: HostFacts): L
     cpuAffinityFinal: null,
     seccomp: options.seccomp ?? null,
     personality: planPersonality(linux?.personality),
-    memoryPolicy: planMemoryPolicy(linux?.memoryPolicy, facts.numaNodesOnline ?? null),
+    memoryPolicy: linux?.memoryPolicy ? planMemoryPolicy(linux.memoryPolicy, facts.numaNodesOnline ?? null) : null,
   }
 }
 

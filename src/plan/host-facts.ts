@@ -19,7 +19,9 @@ export function hostFacts(cgroupLayout: CgroupLayout): HostFacts {
     },
     cgroupLayout,
     hasProcKcore: existsSync('/proc/kcore'),
-    selinuxEnabled: HOST_LSM.selinux(),
+    get selinuxEnabled() {
+      return HOST_LSM.selinux()
+    },
     get numaNodesOnline() {
       return onlineNumaNodes()
     },

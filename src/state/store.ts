@@ -15,7 +15,7 @@
 // leaves behind; open() returns it (read() gives null) so `delete --force` can remove
 // it, and the commands report it as "stopped". A ~creating- or ~removing- directory
 // whose lock nobody holds is what a create or delete killed between its mkdir/rename
-// and the end leaves behind: sweepAbandoned() (run by list and delete) removes it.
+// and the end leaves behind: sweepAbandoned() (run by list and delete --force) removes it.
 //
 // <root>/<id> is used only when it is a real directory: a symlink there (planted in a
 // shared --root) is never followed out of the root.
@@ -219,11 +219,11 @@ class LockedContainer implements ContainerHandle {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null
       throw systemError(`read state of container ${this.id}`, err, { id: this.id, path: file })
     }
-    const problem = recordProblem(text, this.id)
-    if (problem !== null) {
-      throw new SystemError(`state of container ${this.id} is corrupt (${problem}): remove ${this.dir} by hand once its processes are gone`, { id: this.id, path: file })
+    const checked = parseRecord(text, this.id)
+    if (typeof checked === 'string') {
+      throw new SystemError(`state of container ${this.id} is corrupt (${checked}): remove ${this.dir} by hand once its processes are gone`, { id: this.id, path: file })
     }
-    return JSON.parse(text) as ContainerRecord
+    return checked
   }
 
   write(rec: ContainerRecord): void {
@@ -298,7 +298,8 @@ function requireRealDir(id: string, dir: string): void {
 }
 
 /** What makes text unusable as the record of container id (never quoting it), or null. */
-export function recordProblem(text: string, id: string): string | null {
+/** The record in text, or what is wrong with it (parsed once: the record carries the whole config). */
+export function parseRecord(text: string, id: string): ContainerRecord | string {
   let rec: unknown
   try {
     rec = JSON.parse(text)
@@ -324,7 +325,7 @@ export function recordProblem(text: string, id: string): string | null {
     ['config', typeof r.config === 'object' && r.config !== null && !Array.isArray(r.config)],
   ]
   const bad = checks.find(([, ok]) => !ok)
-  return bad ? `field ${bad[0]} is missing or wrong` : null
+  return bad ? `field ${bad[0]} is missing or wrong` : (rec as ContainerRecord)
 }
 
 function sameFile(fd: number, file: string): boolean {
