@@ -50,8 +50,31 @@ export function escapeSuite(t: Parameters<typeof containerSuite>[0]) {
   }
   const noDevTmpfs = (s: any) => { s.mounts = s.mounts.filter((m: any) => m.destination !== '/dev') }
 
+  /**
+   * A private copy of the runtime's native files (build/Release) for the runt calls of one
+   * test, made the project root through RUNT_PROJECT_ROOT_OVERRIDE until the test ends:
+   * no other test's process runs this executor, so an attack on it is not stopped by
+   * ETXTBSY from some unrelated container, and a successful one damages only the copy.
+   * Returns the copied executor's path.
+   */
+  const privateRuntime = (t: { teardown(fn: () => void): void }) => {
+    const dir = temp('runt-escape-runtime-')
+    const release = path.join(dir, 'build', 'Release')
+    fs.mkdirSync(release, { recursive: true })
+    for (const f of ['runt-exec', 'runt.node']) fs.copyFileSync(path.join(REPO, 'build', 'Release', f), path.join(release, f))
+    fs.chmodSync(path.join(release, 'runt-exec'), 0o755)
+    fs.symlinkSync(path.join(REPO, 'schemas'), path.join(dir, 'schemas'))
+    const old = process.env.RUNT_PROJECT_ROOT_OVERRIDE
+    process.env.RUNT_PROJECT_ROOT_OVERRIDE = dir
+    t.teardown(() => {
+      if (old === undefined) delete process.env.RUNT_PROJECT_ROOT_OVERRIDE
+      else process.env.RUNT_PROJECT_ROOT_OVERRIDE = old
+    })
+    return path.join(release, 'runt-exec')
+  }
+
   const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
   const runtimeFiles = [process.execPath, RUNT, path.join(REPO, 'dist', 'runt.js'), path.join(REPO, 'build', 'Release', 'runt-exec')]
   const hashes = () => Object.fromEntries(runtimeFiles.map(f => [f, sha(f)]))
-  return { root, runt, runtA, temp, wait, out, probe, withOut, bundles, ownRootfs, noDevTmpfs, hashes }
+  return { root, runt, runtA, temp, wait, out, probe, withOut, bundles, ownRootfs, noDevTmpfs, hashes, sha, privateRuntime }
 }
