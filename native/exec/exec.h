@@ -155,6 +155,7 @@ struct plan {
   uint64_t mempolicy_mode, mempolicy_flags;
   unsigned long mempolicy_nodes[MAX_NUMA_NODES / (8 * sizeof(unsigned long))];
   const char *apparmor_profile, *selinux_label; /* applied at execve; NULL: leave alone */
+  const char *test_stop_at; /* tests only: stop_point() names; NULL: never stop */
 };
 
 /* descriptors handed over on the command line, -1 when absent */
@@ -246,5 +247,7 @@ int write_file_at(int dirfd, const char *path, const char *data, size_t len, int
 int write_and_close(int fd, const char *data, size_t len); /* 0, or -1 with errno; fd closed either way */
 void fd_path(char *buf, size_t size, int fd);
 char *format_u64(char *buf, uint64_t v);
+/* tests only: SIGSTOP this process when the plan's TEST_STOP_AT names point */
+void stop_point(const char *point);
 
 #endif

@@ -145,6 +145,9 @@ static void run_join(void) {
   apply_process_attributes();
   apply_lsm_labels();
   change_dir_and_user();
+  /* the container's user and capabilities, not yet its program: only non-dumpability
+   * keeps the container's processes from ptrace and /proc/PID/mem here (CVE-2016-9962) */
+  stop_point("exec:capset");
   const char *path = resolve_executable();
   if (P.no_new_privs) install_seccomp();
   exec_process(path);

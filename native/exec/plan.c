@@ -392,6 +392,7 @@ static int decode_scalar(const struct rec *r) {
     case RUNT_TAG_PERSONALITY: P.has_personality = 1; return num(r, &P.personality);
     case RUNT_TAG_APPARMOR_PROFILE: return cstr(r, &P.apparmor_profile);
     case RUNT_TAG_SELINUX_LABEL: return cstr(r, &P.selinux_label);
+    case RUNT_TAG_TEST_STOP_AT: return cstr(r, &P.test_stop_at);
   }
   return decode_record(r);
 }

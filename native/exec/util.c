@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -48,4 +49,10 @@ void fd_path(char *buf, size_t size, int fd) {
   if (plen + nlen + 1 > size) fail(ENAMETOOLONG, "fd path", "");
   memcpy(buf, prefix, plen);
   memcpy(buf + plen, num, nlen + 1);
+}
+
+/* A test attacks the process here while it is stopped (RUNT_TEST_STOP_AT reaches the
+ * plan through the launcher only, see src/debug/stop-point.ts); without the tag, nothing. */
+void stop_point(const char *point) {
+  if (P.test_stop_at && strcmp(P.test_stop_at, point) == 0 && raise(SIGSTOP) != 0) die("raise", point);
 }

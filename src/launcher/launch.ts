@@ -20,6 +20,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { executorStopPoint } from '../debug/stop-point'
 import { systemError } from '../errors'
 import { Msg, encodePlan } from '../plan/wire'
 import { FLAG_NEW_LISTENER } from '../seccomp/profile'
@@ -127,7 +128,8 @@ function receive(chan: SyncChannel, plan: LaunchPlan): Message | null {
 
 function sendPlan(chan: SyncChannel, plan: LaunchPlan): void {
   try {
-    chan.send(Msg.PLAN, encodePlan(plan))
+    // a test's executor stop point comes from runt's environment only, never from a config
+    chan.send(Msg.PLAN, encodePlan({ ...plan, testStopAt: executorStopPoint() }))
   } catch (err) {
     // the executor may have died (execveat failed) after telling us why
     receive(chan, plan)

@@ -211,4 +211,10 @@ export interface LaunchPlan {
   apparmorProfile: string | null
   /** process.selinuxLabel, applied on execve (attr/exec); null: none */
   selinuxLabel: string | null
+  /**
+   * tests only: the executor stops itself (SIGSTOP) at this point (see executorStopPoint in
+   * src/debug/stop-point.ts); set by the launcher from RUNT_TEST_STOP_AT, never by a plan
+   * built from config.json; absent or null: no stop
+   */
+  testStopAt?: string | null
 }

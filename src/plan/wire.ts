@@ -66,6 +66,7 @@ export const Tag = {
 
   SECCOMP_FILTER: 70, // bytes (struct sock_filter[]), optional
   SECCOMP_FLAGS: 71, // num, with SECCOMP_FILTER
+  TEST_STOP_AT: 72, // str, optional: a test-only executor stop point (RUNT_TEST_STOP_AT, never from config.json)
   APPARMOR_PROFILE: 95, // str, optional
   SELINUX_LABEL: 96, // str, optional
 } as const
@@ -238,6 +239,7 @@ export function encodePlan(p: LaunchPlan): Buffer {
   if (p.seccomp !== null) w.raw(Tag.SECCOMP_FILTER, p.seccomp.filter).num(Tag.SECCOMP_FLAGS, p.seccomp.flags)
   if (p.apparmorProfile !== null) w.str(Tag.APPARMOR_PROFILE, p.apparmorProfile)
   if (p.selinuxLabel !== null) w.str(Tag.SELINUX_LABEL, p.selinuxLabel)
+  if (p.testStopAt) w.str(Tag.TEST_STOP_AT, p.testStopAt)
 
   const sc = p.scheduler
   if (sc) {

@@ -5,7 +5,7 @@ import t from 'tap'
 import fs from 'node:fs'
 import path from 'node:path'
 import { shBundle, uniqueId, type Result } from './helpers'
-import { runtStoppedAt } from './stop-point'
+import { runtExecutorStoppedAt, runtStoppedAt } from './stop-point'
 import { CAPABILITIES } from '../../src/spec/linux-names'
 import { native } from '../../src/sys/native'
 import { escapeSuite } from './escape-suite'
@@ -45,29 +45,39 @@ if (suite) {
     t.same({ ...hashes(), executor: sha(executor) }, before, 'node, bin/runt, dist/runt.js and runt-exec (the shared one and the copy the test ran) are unchanged')
   })
 
-  t.test('CVE-2016-9962: the joining exec process cannot be ptraced or read from inside', async t => {
-    // root of a user namespace with every capability there: only non-dumpability stops it
-    const bundle = shBundle('exec sleep 100000', s => {
-      withOut(s)
+  t.test('CVE-2016-9962: the joining exec process cannot be ptraced or read from inside between its capset and execve', async t => {
+    // The exec's executor is stopped (RUNT_TEST_STOP_AT=exec:capset) with the container's
+    // user and capabilities, before execve. Without a user namespace it then has exactly
+    // the credentials of the container's root: only its non-dumpability keeps that root
+    // from attaching to it. In a user namespace the uid change makes the kernel drop
+    // dumpability too; that container's root has every capability there.
+    const userns = (s: any) => {
       s.linux.namespaces.push({ type: 'user' })
       s.linux.uidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }]
       s.linux.gidMappings = [{ containerID: 0, hostID: 100000, size: 65536 }]
       s.process.capabilities = Object.fromEntries(['bounding', 'effective', 'permitted'].map(k => [k, [...CAPABILITIES]]))
       s.process.noNewPrivileges = false
       s.mounts = s.mounts.filter((m: any) => m.type !== 'cgroup' && m.type !== 'sysfs')
-    })
-    bundles.push(bundle)
-    const id = uniqueId('cve9962')
-    t.teardown(() => runt(['delete', '--force', id]))
-    const r = runt(['run', '-d', '-b', bundle, id])
-    t.equal(r.status, 0, r.stderr)
-    const victim = await runtStoppedAt(root, ['exec', id, 'true'], 'exec:pid')
-    const attack = runt(['exec', id, '/out/escape-probe', 'ptrace'])
-    t.equal(await victim.resume(), 0, 'the frozen exec goes on and succeeds')
-    t.equal(attack.status, 0, attack.stderr)
-    const others = attack.stdout.split('\n').filter(l => l && !l.startsWith('1 '))
-    t.ok(others.length >= 2, `the joining process was visible and attacked:\n${attack.stdout}`)
-    t.same(others.filter(l => / OK$/.test(l)), [], 'neither PTRACE_ATTACH nor /proc/PID/mem worked')
+    }
+    for (const [what, edit] of [['container root', () => {}], ['root of a user namespace', userns]] as const) {
+      const bundle = shBundle('exec sleep 100000', s => { withOut(s); edit(s) })
+      bundles.push(bundle)
+      const id = uniqueId('cve9962')
+      t.teardown(() => runt(['delete', '--force', id]))
+      const r = runt(['run', '-d', '-b', bundle, id])
+      t.equal(r.status, 0, r.stderr)
+      const victim = await runtExecutorStoppedAt(root, ['exec', id, 'true'], 'exec:capset')
+      t.teardown(() => victim.kill().catch(() => {}))
+      // its pid as the container sees it: the last NSpid of its status
+      const nsPid = /^NSpid:.*\s(\d+)$/m.exec(fs.readFileSync(`/proc/${victim.executorPid}/status`, 'utf8'))?.[1]
+      const attack = runt(['exec', id, '/out/escape-probe', 'ptrace'])
+      t.equal(await victim.resume(), 0, `${what}: the stopped exec goes on and succeeds`)
+      t.equal(attack.status, 0, attack.stderr)
+      t.match(attack.stdout, /^1 attach OK$/m, `${what}: the probe can attach to a process it may trace (the container's pid 1)`)
+      const onVictim = attack.stdout.split('\n').filter(l => l.startsWith(`${nsPid} `))
+      t.same(onVictim.map(l => l.split(' ')[1]), ['attach', 'mem'], `${what}: the stopped joining process (pid ${nsPid} inside) was attacked:\n${attack.stdout}`)
+      t.same(onVictim.filter(l => / OK$/.test(l)), [], `${what}: neither PTRACE_ATTACH nor /proc/PID/mem worked on it`)
+    }
   })
 
   t.test('CVE-2024-21626: leaked host directory fds never become a cwd or a path inside', async t => {

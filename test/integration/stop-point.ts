@@ -40,8 +40,11 @@ export interface StoppedRunt {
   resume(): Promise<number | null>
 }
 
-/** Start runt with args and wait until it stops itself at point; rejects when it exits first. */
-export async function runtStoppedAt(root: string, args: string[], point: string): Promise<StoppedRunt> {
+/**
+ * Start runt with RUNT_TEST_STOP_AT=point and wait until stopped(runt's pid) names the
+ * process that stopped itself there; rejects when runt exits first.
+ */
+async function stopAt(root: string, args: string[], point: string, stopped: (pid: number) => number | undefined): Promise<StoppedExecutor> {
   const child = spawn(RUNT, ['--root', root, ...args], {
     stdio: ['ignore', 'ignore', 'pipe'],
     env: { ...process.env, RUNT_TEST_STOP_AT: point },
@@ -51,24 +54,63 @@ export async function runtStoppedAt(root: string, args: string[], point: string)
   const exited = once(child, 'exit')
   await once(child, 'spawn')
   const pid = child.pid!
-  for (;;) {
+  let stoppedPid: number | undefined
+  while ((stoppedPid = stopped(pid)) === undefined) {
     if (child.exitCode !== null || child.signalCode !== null) {
       throw new Error(`runt ${args[0]} exited before ${point}: ${stderr.trim()}`)
     }
-    if (readProcStat(pid)?.state === 'T') break
     await new Promise(r => setTimeout(r, 5))
   }
+  const executorPid = stoppedPid
   return {
     child,
     pid,
+    executorPid,
     async kill() {
+      if (executorPid !== pid) process.kill(executorPid, 'SIGKILL')
       child.kill('SIGKILL')
       await exited
     },
     async resume() {
-      child.kill('SIGCONT')
+      process.kill(executorPid, 'SIGCONT')
       const [code] = await exited
       return code as number | null
     },
   }
+}
+
+/** Start runt with args and wait until it stops itself at point; rejects when it exits first. */
+export async function runtStoppedAt(root: string, args: string[], point: string): Promise<StoppedRunt> {
+  return stopAt(root, args, point, pid => (readProcStat(pid)?.state === 'T' ? pid : undefined))
+}
+
+export interface StoppedExecutor extends StoppedRunt {
+  /** host pid of the process that stopped itself (runt's own for runtStoppedAt) */
+  executorPid: number
+}
+
+/** Stopped children of pid (state T in /proc/PID/stat). */
+function stoppedChildren(pid: number): number[] {
+  const found: number[] = []
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue
+    let stat: string
+    try {
+      stat = fs.readFileSync(`/proc/${name}/stat`, 'latin1')
+    } catch {
+      continue
+    }
+    const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (state === 'T' && Number(ppid) === pid) found.push(Number(name))
+  }
+  return found
+}
+
+/**
+ * Start runt with args and wait until its executor stops itself at point (one of
+ * EXECUTOR_STOP_POINTS, src/debug/stop-point.ts); runt itself runs on, waiting for it.
+ * resume() continues the executor and waits for runt's exit status; kill() kills both.
+ */
+export async function runtExecutorStoppedAt(root: string, args: string[], point: string): Promise<StoppedExecutor> {
+  return stopAt(root, args, point, pid => stoppedChildren(pid)[0])
 }

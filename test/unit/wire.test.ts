@@ -148,6 +148,11 @@ t.test('SCHEDULER, IO_PRIORITY, PERSONALITY, MEMORY_POLICY: absent when null, nu
   t.same(mp.map(f => [f.tag, Number(f.body.readBigUInt64LE(0))]), [[Sub.MP_MODE, 2], [Sub.MP_FLAGS, 32768], [Sub.MP_NODE, 0], [Sub.MP_NODE, 2]])
 })
 
+t.test('TEST_STOP_AT: the point as a string, absent when unset', async t => {
+  t.same(find(planRecords(plan({ testStopAt: 'exec:capset' })), Tag.TEST_STOP_AT).map(r => r.body.toString('latin1')), ['exec:capset\0'])
+  t.equal(find(planRecords(plan()), Tag.TEST_STOP_AT).length + find(planRecords(plan({ testStopAt: null })), Tag.TEST_STOP_AT).length, 0)
+})
+
 t.test('a string with a NUL byte cannot be encoded', async t => {
   t.throws(() => encodePlan(plan({ args: ['a\0b'] })), /NUL/)
 })
