@@ -83,10 +83,18 @@ if (suite) {
   t.test('CVE-2024-21626: leaked host directory fds never become a cwd or a path inside', async t => {
     const secretDir = temp('runt-leaked-dir-')
     fs.writeFileSync(path.join(secretDir, 'HOST-SECRET'), 'host secret\n')
-    const leaked = Array.from({ length: 8 }, () => fs.openSync(secretDir, 'r')) // fds 3..10 of runt
-    t.teardown(() => { for (const fd of leaked) fs.closeSync(fd) })
+    // runt inherits the host directory as fds 3..10 and 60..63. node marks its low fds
+    // close-on-exec but not the high ones: those reach the executor (as a descriptor a
+    // runtime opened for itself would), and only its own closing keeps them out
+    const low = Array.from({ length: 8 }, (_, i) => i + 3)
+    const high = [60, 61, 62, 63]
+    const opened = [...low, ...high].map(() => fs.openSync(secretDir, 'r'))
+    t.teardown(() => { for (const fd of opened) fs.closeSync(fd) })
+    const leaked: Array<number | 'ignore'> = Array.from({ length: 61 }, () => 'ignore')
+    ;[...low, ...high].forEach((n, i) => { leaked[n - 3] = opened[i]! })
     const look = 'pwd; ls; cat HOST-SECRET; for f in /proc/self/fd/*; do readlink $f; done; cat /proc/self/fd/*/HOST-SECRET'
-    const runs = Array.from({ length: 8 }, (_, i) => i + 3).map(async n => {
+    const tried = [3, 5, 10, ...high]
+    const runs = tried.map(async n => {
       const b = shBundle(look, s => { s.process.cwd = `/proc/self/fd/${n}` })
       bundles.push(b)
       return [n, await runtA(['run', '-b', b, uniqueId('cve21626')], leaked)] as [number, Result]
@@ -101,14 +109,23 @@ if (suite) {
     const id = uniqueId('cve21626')
     t.teardown(() => runt(['delete', '--force', id]))
     t.equal((await runtA(['run', '-d', '-b', bundle, id], leaked)).status, 0)
-    const [viaCwd, inside] = await Promise.all([
+    // --preserve-fds 1 hands fd 3 over on purpose (as runc does): that one is reachable,
+    // which shows the probing would see a leaked one; nothing past it may follow
+    const [viaCwd, viaHighCwd, inside, handedOver] = await Promise.all([
       runtA(['exec', '--cwd', '/proc/self/fd/5', id, 'cat', 'HOST-SECRET'], leaked),
-      runtA(['exec', id, 'sh', '-c', `${look}; ls -l /proc/1/fd`], leaked),
+      runtA(['exec', '--preserve-fds', '1', '--cwd', '/proc/self/fd/61', id, 'cat', 'HOST-SECRET'], leaked),
+      runtA(['exec', '--preserve-fds', '1', id, 'sh', '-c', `${look}; ls -l /proc/1/fd`], leaked),
+      runtA(['exec', '--preserve-fds', '1', '--cwd', '/proc/self/fd/3', id, 'cat', 'HOST-SECRET'], leaked),
     ])
     t.not(viaCwd.status, 0, 'exec --cwd /proc/self/fd/5 fails')
     t.notMatch(viaCwd.stdout + viaCwd.stderr, /host secret/)
-    t.notMatch(inside.stdout + inside.stderr, /host secret|runt-leaked-dir/, 'an exec\'d process reaches no host directory through /proc/self/fd')
+    t.not(viaHighCwd.status, 0, 'exec --preserve-fds 1 --cwd /proc/self/fd/61 fails')
+    t.notMatch(viaHighCwd.stdout + viaHighCwd.stderr, /host secret/)
+    const reached = inside.stdout.split('\n').filter(l => l.includes('runt-leaked-dir'))
+    t.same(reached, [secretDir], 'an exec\'d process reaches the host directory only through the fd handed over (3)')
     t.match(inside.stdout, /\/dev\/null/, 'it did look (its stdin is /dev/null)')
+    t.equal(handedOver.status, 0, handedOver.stderr)
+    t.match(handedOver.stdout, /host secret/, 'fd 3 handed over with --preserve-fds is the host directory')
   })
 
   t.test('no operation changes the owner or mode of the host\'s device nodes (crun 1.8.1 chowned /dev/null)', async t => {

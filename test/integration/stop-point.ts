@@ -14,7 +14,8 @@ import { RUNT, type Result } from './helpers'
  * Output goes to files: a detached container inherits them, and a pipe would stay open.
  */
 export function runtAsync(root: string) {
-  return async (args: string[], extraFds: number[] = []): Promise<Result> => {
+  /** extraFds[i] becomes fd 3+i of runt ('ignore': that fd is not open) */
+  return async (args: string[], extraFds: Array<number | 'ignore'> = []): Promise<Result> => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runt-out-'))
     const out = fs.openSync(path.join(dir, 'out'), 'w+')
     const err = fs.openSync(path.join(dir, 'err'), 'w+')
