@@ -8,6 +8,8 @@ import { spawn, spawnSync } from 'node:child_process'
 import { shBundle, uniqueId, hostMountCount, type Result } from './helpers'
 import { native } from '../../src/sys/native'
 import { escapeSuite } from './escape-suite'
+import { buildExecPlan, processFromFlags } from '../../src/plan/exec-plan'
+import { launch, type LaunchError } from '../../src/launcher/launch'
 
 const suite = escapeSuite(t)
 if (suite) {
@@ -55,6 +57,51 @@ if (suite) {
     t.equal(fs.readFileSync(victim, 'utf8'), 'untouched\n', 'the host file under the sysctl is untouched')
     t.equal(fs.readFileSync(path.join(fakeProc, 'sys', 'kernel', 'domainname'), 'utf8'), 'untouched\n', 'the fake sysctl file is untouched')
     t.equal(fs.readFileSync(path.join(out, 'procfs-victim'), 'utf8'), 'untouched\n', 'the file behind the fake /proc/self/fd is untouched')
+  })
+
+  t.test('CVE-2019-16884 (LSM labels): the label goes to the real procfs file, not what is mounted over /proc or its attr', async t => {
+    // The executor joins the mount namespace of a helper (its own: nothing here touches
+    // the host's mounts) and is asked for an SELinux label. This host has no LSM that
+    // takes labels, so the real attr/exec answers the write with EINVAL; a fake file
+    // would take it silently (and the process would run unconfined).
+    const helper = (script: string) => {
+      const child = spawn('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', `${script} && exec sleep 1000`], { stdio: 'ignore' })
+      t.teardown(() => { child.kill('SIGKILL') })
+      return child
+    }
+    const inNs = (pid: number, script: string) => spawnSync('nsenter', ['-t', String(pid), '-m', 'sh', '-c', script], { encoding: 'utf8' })
+    const labelIn = (ns: number, onPid: (pid: number) => void) => {
+      const proc = processFromFlags({ cwd: '/', user: { uid: 0, gid: 0 }, env: ['PATH=/bin:/usr/bin'] }, { args: ['true'], env: [], additionalGids: [], caps: [], tty: false, noNewPrivs: false })
+      const plan = { ...buildExecPlan({ mount: `/proc/${ns}/ns/mnt` }, proc, { preserveFds: 0 }), selinuxLabel: 'system_u:system_r:container_t:s0' }
+      try {
+        launch(plan, { fifoFd: null, consoleSocketFd: null, preserveFds: 0 }, { onPid })
+        return null
+      } catch (err) {
+        return err as LaunchError
+      }
+    }
+    const ready = async (pid: number, test: string) => {
+      for (let i = 0; i < 3000 && inNs(pid, test).status !== 0; i++) await new Promise(r => setTimeout(r, 10))
+    }
+
+    // a tmpfs over the attr directory of the very process, mounted once its pid is known
+    const overAttr = helper('true')
+    await ready(overAttr.pid!, 'true')
+    let fakeAttr = ''
+    const e1 = labelIn(overAttr.pid!, pid => {
+      fakeAttr = `/proc/${pid}/task/${pid}/attr`
+      const r = inNs(overAttr.pid!, `mount -t tmpfs fake ${fakeAttr} && touch ${fakeAttr}/exec`)
+      t.equal(r.status, 0, `a tmpfs over ${fakeAttr}: ${r.stderr}`)
+    })
+    t.match(e1, { step: 'write selinux label to', errno: 'EINVAL', path: '/proc/thread-self/attr/exec' }, 'the write went to the real attr/exec (which refused it)')
+    t.equal(inNs(overAttr.pid!, `cat ${fakeAttr}/exec`).stdout, '', 'the file mounted over it got nothing')
+
+    // a tmpfs in place of /proc, with thread-self/attr/exec a plain file
+    const fakeProc = helper('mount -t tmpfs fake /proc && mkdir -p /proc/thread-self/attr && touch /proc/thread-self/attr/exec')
+    await ready(fakeProc.pid!, 'test -f /proc/thread-self/attr/exec')
+    const e2 = labelIn(fakeProc.pid!, () => {})
+    t.match(e2, { errno: 'EXDEV', path: '/proc' }, 'a /proc that is not procfs is refused')
+    t.equal(inNs(fakeProc.pid!, 'cat /proc/thread-self/attr/exec').stdout, '', 'the fake file got nothing')
   })
 
   t.test('CVE-2019-19921 / CVE-2021-30465 / CVE-2023-27561: a mount destination flipped to a symlink never lands outside the rootfs', async t => {

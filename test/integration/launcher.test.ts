@@ -317,7 +317,7 @@ if (skip) {
     t.equal(notExec.message, 'exec: "/etc/secret": permission denied')
   })
 
-  t.test('LSM labels go through the container\'s procfs; without AppArmor and SELinux the kernel refuses them', { skip: HOST_LSM.apparmor() || HOST_LSM.selinux() ? 'an LSM is enabled here' : false }, async t => {
+  t.test('LSM labels go through the container\'s procfs (a private verified handle of it); without AppArmor and SELinux the kernel refuses them', { skip: HOST_LSM.apparmor() || HOST_LSM.selinux() ? 'an LSM is enabled here' : false }, async t => {
     const aa = launchHere(basePlan(rootfs, ['true'], { apparmorProfile: 'runt-test' }))
     t.type(aa.error, LaunchError)
     t.equal((aa.error as LaunchError).message, 'write apparmor profile to /proc/thread-self/attr/exec: invalid argument (EINVAL)')
