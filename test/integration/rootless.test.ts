@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { REPO, ROOTFS, skipReason } from './helpers'
+import { REPO, ROOTFS, sh, skipReason } from './helpers'
 
 const USER = 'runt-rootless'
 
@@ -65,8 +65,8 @@ else {
   /** bin/runt as the user, with a clean environment, in dir */
   const asUser = (args: string[], dir = top) => {
     const env = ['env', '-i', 'PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', `XDG_RUNTIME_DIR=${xdg}`, `HOME=${top}`]
-    const r = spawnSync('setpriv', ['--reuid', String(uid), '--regid', String(gid), '--clear-groups', '--', ...env, runtBin, ...args], { cwd: dir, encoding: 'utf8', timeout: 60_000 })
-    return { status: r.status, stdout: r.stdout, stderr: r.stderr }
+    // output through files (sh): a detached container keeps what it inherits open
+    return sh('setpriv', ['--reuid', String(uid), '--regid', String(gid), '--clear-groups', '--', ...env, runtBin, ...args], { cwd: dir })
   }
 
   /** a bundle owned by the user, from `runt spec --rootless`, running `script` */
@@ -115,6 +115,32 @@ else {
     const alive = () => { try { return !/^\d+ \(.*\) [ZX]/.test(fs.readFileSync(`/proc/${state.pid}/stat`, 'utf8')) } catch { return false } }
     t.notOk(alive(), 'the process is gone (or a zombie waiting for its reaper)')
     t.same(asUser(['list', '-q']).stdout, '', 'nothing left')
+  })
+
+  t.test('runt exec as the unprivileged user into its rootless container', async t => {
+    const d = bundle('exec', 'sleep 1000')
+    t.equal(asUser(['run', '-d', '--bundle', d, 'rl-exec']).status, 0)
+    t.teardown(() => { asUser(['delete', '--force', 'rl-exec']) })
+    const init = JSON.parse(asUser(['state', 'rl-exec']).stdout).pid as number
+
+    const r = asUser(['exec', '--cwd', '/tmp', '--env', 'GREETING=hi', 'rl-exec', 'sh', '-c', 'id -u; id -g; pwd; echo "$GREETING"; cat /proc/self/uid_map; exit 3'])
+    t.equal(r.stderr, '')
+    t.equal(r.status, 3, "the exit status is the process's")
+    const [u, g, cwd, env, map] = r.stdout.split('\n')
+    t.same([u, g, cwd, env], ['0', '0', '/tmp', 'hi'], 'root inside, in the cwd and with the env asked for')
+    t.same(map!.trim().split(/\s+/), ['0', String(uid), '1'], "in the container's user namespace")
+
+    const pidFile = path.join(top, 'exec', 'exec.pid')
+    const bg = asUser(['exec', '-d', '--pid-file', pidFile, 'rl-exec', 'sleep', '1000'])
+    t.equal(bg.status, 0, bg.stderr)
+    const pid = Number(fs.readFileSync(pidFile, 'utf8'))
+    t.match(fs.readFileSync(`/proc/${pid}/status`, 'utf8'), new RegExp(`\\nUid:\\s+${uid}\\s+${uid}\\s+${uid}\\s+${uid}\\n`), 'on the host the exec\'d process runs as the user')
+    for (const ns of ['user', 'pid', 'mnt']) t.equal(fs.readlinkSync(`/proc/${pid}/ns/${ns}`), fs.readlinkSync(`/proc/${init}/ns/${ns}`), `in the container's ${ns} namespace`)
+
+    const missing = asUser(['exec', 'rl-exec', 'no-such-program'])
+    t.equal(missing.status, 255)
+    t.equal(missing.stderr, 'exec failed: exec: "no-such-program": executable file not found in $PATH\n')
+    t.equal(asUser(['delete', '--force', 'rl-exec']).status, 0)
   })
 
   const subuid = subRange('/etc/subuid', USER, uid)
