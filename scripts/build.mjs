@@ -1,14 +1,17 @@
-// Build runt: precompile the config validators, bundle the TypeScript into one file,
-// and write bin/runt with the absolute path of this node, so callers with a minimal
-// PATH (containerd's BinaryName) still run the right interpreter.
-import { execFileSync } from 'node:child_process'
+// Build runt: precompile the config validators, bundle the TypeScript into one file
+// (dist/runt-main.js) with V8's code cache for it (dist/runt-main.cache), the loader
+// that runs the two (dist/runt.js), and bin/runt.
+import { execFileSync, spawnSync } from 'node:child_process'
+import crypto from 'node:crypto'
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'))
+const dist = path.join(root, 'dist')
 
 function gitDescribe() {
   try {
@@ -18,24 +21,78 @@ function gitDescribe() {
   }
 }
 
+// Builtins most calls never use but whose loading costs milliseconds at every start
+// (child_process drags in net, dgram and streams; crypto its whole tree): importers get
+// a stand-in whose properties load the real module on first use.
+const LAZY_BUILTINS = ['child_process', 'crypto']
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`)
+    b.onResolve({ filter }, args => (args.namespace === 'lazy-builtin'
+      ? { path: args.path, external: true }
+      : { path: `node:${args.path.replace(/^node:/, '')}`, namespace: 'lazy-builtin' }))
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, args => {
+      const names = Object.keys(createRequire(import.meta.url)(args.path))
+      const getters = names.map(n => `Object.defineProperty(exports, ${JSON.stringify(n)}, { enumerable: true, get: () => real()[${JSON.stringify(n)}] })`)
+      return { loader: 'js', contents: `let mod\nconst real = () => (mod ??= require(${JSON.stringify(args.path)}))\n${getters.join('\n')}\n` }
+    })
+  },
+}
+
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' }
+
+/** The bundle: every command, each module loaded when its command runs. */
+async function buildBundle() {
+  const file = path.join(dist, 'runt-main.js')
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'src', 'main.ts')],
+    outfile: file,
+    plugins: [lazyBuiltins],
+    define: {
+      RUNT_VERSION: JSON.stringify(pkg.version),
+      RUNT_COMMIT: JSON.stringify(gitDescribe()),
+    },
+  })
+  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+}
+
+/**
+ * V8's code cache for the bundle, made by this node after running the calls of a
+ * container's life on stand-in containers (scripts/bundle-cache.mjs), so the functions
+ * they run are compiled in it. Their messages are not shown: a warm-up that went wrong
+ * costs only start-up time, so it is a warning.
+ */
+function buildCodeCache(bundleHash) {
+  const warmUp = spawnSync(process.execPath, [path.join(root, 'scripts', 'bundle-cache.mjs'), path.join(dist, 'runt-main.js'), bundleHash], { stdio: 'ignore' })
+  if (warmUp.status !== 0) process.stderr.write(`warning: the bundle's code cache warm-up failed (exit ${warmUp.status}, see scripts/bundle-cache.mjs)\n`)
+}
+
+/** dist/runt.js: loads the bundle with its cache when the cache was made from it. */
+async function buildLoader(bundleHash) {
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'src', 'boot.ts')],
+    outfile: path.join(dist, 'runt.js'),
+    define: { RUNT_BUNDLE_HASH: JSON.stringify(bundleHash) },
+  })
+}
+
+/**
+ * bin/runt: the absolute path of this node in the shebang, so callers with a minimal PATH
+ * (containerd's BinaryName) still run the right interpreter, then the loader.
+ */
+function writeBinScript() {
+  const bin = path.join(root, 'bin', 'runt')
+  fs.mkdirSync(path.dirname(bin), { recursive: true })
+  fs.writeFileSync(bin, `#!${process.execPath}\nrequire(require('path').join(__dirname, '..', 'dist', 'runt.js'))\n`, { mode: 0o755 })
+  fs.chmodSync(bin, 0o755)
+}
+
 const validators = path.join(root, 'scripts', 'build-validators.mjs')
 if (fs.existsSync(validators)) execFileSync(process.execPath, [validators], { stdio: 'inherit' })
-
-await build({
-  entryPoints: [path.join(root, 'src', 'main.ts')],
-  outfile: path.join(root, 'dist', 'runt.js'),
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'cjs',
-  logLevel: 'warning',
-  define: {
-    RUNT_VERSION: JSON.stringify(pkg.version),
-    RUNT_COMMIT: JSON.stringify(gitDescribe()),
-  },
-})
-
-const bin = path.join(root, 'bin', 'runt')
-fs.mkdirSync(path.dirname(bin), { recursive: true })
-fs.writeFileSync(bin, `#!${process.execPath}\nrequire(require('path').join(__dirname, '..', 'dist', 'runt.js'))\n`, { mode: 0o755 })
-fs.chmodSync(bin, 0o755)
+const bundleHash = await buildBundle()
+buildCodeCache(bundleHash)
+await buildLoader(bundleHash)
+writeBinScript()

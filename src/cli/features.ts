@@ -8,6 +8,7 @@ import { CAPABILITIES } from '../spec/linux-names'
 import { MOUNT_OPTION_NAMES } from '../plan/mount-options'
 import { seccompFeatures } from '../seccomp/features'
 import { MEMORY_POLICY_FLAGS, MEMORY_POLICY_MODES } from '../plan/process-attributes'
+import { writeStdout } from '../sys/stdout'
 
 declare const RUNT_VERSION: string
 declare const RUNT_COMMIT: string
@@ -45,6 +46,6 @@ export function featuresDocument(): object {
 }
 
 export function features(_g: GlobalOptions): number {
-  process.stdout.write(`${JSON.stringify(featuresDocument(), null, 4)}\n`)
+  writeStdout(`${JSON.stringify(featuresDocument(), null, 4)}\n`)
   return 0
 }

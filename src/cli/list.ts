@@ -8,6 +8,7 @@ import { StateStore } from '../state/store'
 import { formatList, type ListEntry } from '../state/format'
 import { openContainer } from '../runtime/container'
 import { stateOf } from '../runtime/state-view'
+import { writeStdout } from '../sys/stdout'
 
 export function list(g: GlobalOptions, _args: string[], opts: Record<string, unknown>): number {
   const format = String(opts.format ?? 'table')
@@ -35,6 +36,6 @@ export function list(g: GlobalOptions, _args: string[], opts: Record<string, unk
       c.handle.release()
     }
   }
-  process.stdout.write(formatList(entries, format, opts.quiet === true))
+  writeStdout(formatList(entries, format, opts.quiet === true))
   return 0
 }

@@ -1,14 +1,15 @@
-// The command line: runc's global flags and commands, parsed with commander from the
-// table in commands.ts. Each action loads its command module only when it runs.
+// The command line: runc's global flags and commands, from the table in commands.ts.
+// Common lines are parsed by quick-parse.ts, the rest by commander (commander-parse.ts,
+// loaded only then). Each action loads its command module only when it runs.
 
-import { Command, CommanderError, Option } from 'commander'
 import { RuntError, UsageError } from '../errors'
 import { normalizeArgs, type FlagTable } from './argv'
-import { COMMANDS, GLOBAL_FLAGS, flagTable, type CommandDef, type FlagDef } from './commands'
-import { resolveGlobals, type GlobalOptions } from './context'
+import { COMMANDS, GLOBAL_FLAGS, flagTable } from './commands'
+import type { GlobalOptions } from './context'
+import { quickParse } from './quick-parse'
+import { writeStdout } from '../sys/stdout'
 
-declare const RUNT_VERSION: string
-declare const RUNT_COMMIT: string
+export { versionText } from './version'
 
 export type Action = (globals: GlobalOptions, args: string[], opts: Record<string, unknown>) => number | Promise<number>
 
@@ -34,20 +35,6 @@ function loadAction(name: string): Action {
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
   throw new UsageError(`unknown command: ${name}`)
-}
-
-export function versionText(): string {
-  const version = typeof RUNT_VERSION === 'string' ? RUNT_VERSION : 'dev'
-  const commit = typeof RUNT_COMMIT === 'string' ? RUNT_COMMIT : 'unknown'
-  return `runt version ${version}\ncommit: ${commit}\nspec: 1.3.0\n`
-}
-
-function addFlag(cmd: Command, def: FlagDef): void {
-  const opt = new Option(def.flags, def.help)
-  if (def.hidden) opt.hideHelp()
-  if (def.repeat) opt.argParser((value: string, prev: string[] | undefined) => [...(prev ?? []), value]).default([])
-  else if (def.default !== undefined) opt.default(def.default)
-  cmd.addOption(opt)
 }
 
 const GLOBAL_TABLE: FlagTable = flagTable([...GLOBAL_FLAGS, { flags: '-v, --version', help: '' }, { flags: '-h, --help', help: '' }])
@@ -79,52 +66,10 @@ export interface ParsedCall {
 }
 
 /** Parse a command line into the call to make; prints help/version itself (returns null then). */
-export function parse(argv: readonly string[], out: (s: string) => void = s => process.stdout.write(s)): ParsedCall | null {
-  let call: ParsedCall | null = null
-  const program = new Command('runt')
-    .description('runt is a command line client for running applications packaged according to the Open Container Initiative (OCI) runtime specification')
-    .enablePositionalOptions()
-    .exitOverride()
-    .configureOutput({ writeOut: out, writeErr: () => {} })
-    .helpOption('-h, --help', 'show help')
-    .option('-v, --version', 'print the version')
-  for (const def of GLOBAL_FLAGS) addFlag(program, def)
-
-  for (const def of COMMANDS) program.addCommand(commandFor(def, out, (command, args, opts) => {
-    call = { globals: resolveGlobals(program.opts()), command, args, opts }
-  }))
-  program.action(() => {
-    if (program.opts().version) out(versionText())
-    else out(program.helpInformation())
-  })
-
-  try {
-    program.parse(normalizeArgv(argv), { from: 'user' })
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.code === 'commander.version') return null
-      throw new UsageError(err.message.replace(/^error: /, ''))
-    }
-    throw err
-  }
-  return call
-}
-
-function commandFor(
-  def: CommandDef,
-  out: (s: string) => void,
-  onAction: (command: string, args: string[], opts: Record<string, unknown>) => void,
-): Command {
-  const cmd = new Command(def.name).description(def.summary).exitOverride().configureOutput({ writeOut: out, writeErr: () => {} })
-  if (def.args) cmd.arguments(def.args)
-  if (def.passThrough) cmd.passThroughOptions()
-  for (const f of def.flags) addFlag(cmd, f)
-  cmd.action((...params: unknown[]) => {
-    // commander passes the declared arguments, then the options object, then the command
-    const positional = params.slice(0, -2).flatMap(p => (p === undefined ? [] : Array.isArray(p) ? p.map(String) : [String(p)]))
-    onAction(def.name, positional, cmd.opts())
-  })
-  return cmd
+export function parse(argv: readonly string[], out: (s: string) => void = writeStdout): ParsedCall | null {
+  const normalized = normalizeArgv(argv)
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return quickParse(normalized) ?? (require('./commander-parse') as typeof import('./commander-parse')).parseWithCommander(normalized, out)
 }
 
 /** Run a parsed call. */

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process'
 import { RuntError, UsageError } from '../errors'
 import type { GlobalOptions } from './context'
 import { containerCgroups, withContainer } from '../runtime/container'
+import { writeStdout } from '../sys/stdout'
 
 export function ps(g: GlobalOptions, [id, ...psArgs]: string[], opts: Record<string, unknown>): Promise<number> {
   const format = String(opts.format ?? 'table')
@@ -13,10 +14,10 @@ export function ps(g: GlobalOptions, [id, ...psArgs]: string[], opts: Record<str
     if (c.status === 'stopped' && format === 'table') throw new RuntError('container not running', { id })
     const pids = containerCgroups(c)?.pids() ?? []
     if (format === 'json') {
-      process.stdout.write(`${JSON.stringify(pids)}\n`)
+      writeStdout(`${JSON.stringify(pids)}\n`)
       return 0
     }
-    process.stdout.write(psTable(pids, psArgs.length > 0 ? psArgs : ['-ef']))
+    writeStdout(psTable(pids, psArgs.length > 0 ? psArgs : ['-ef']))
     return 0
   })
 }

@@ -3,10 +3,11 @@
 import type { GlobalOptions } from './context'
 import { withContainer } from '../runtime/container'
 import { stateOf } from '../runtime/state-view'
+import { writeStdout } from '../sys/stdout'
 
 export function state(g: GlobalOptions, [id]: string[]): Promise<number> {
   return withContainer(g, id, c => {
-    process.stdout.write(stateOf(c).json)
+    writeStdout(stateOf(c).json)
     return 0
   })
 }

@@ -4,10 +4,9 @@
 // cannot express (./checks). Every problem becomes one line; all are reported at once.
 
 import fs from 'node:fs'
-import Module, { createRequire } from 'node:module'
 import path from 'node:path'
-import vm from 'node:vm'
 import { ConfigError, RuntError, systemError } from '../errors'
+import { loadModule, readCodeCache, type CacheHeader } from '../sys/code-cache'
 import { projectRoot } from '../sys/native'
 import { configProblems, processProblems, type CheckOptions } from './checks'
 import { isWithin } from './json-pointer'
@@ -40,32 +39,18 @@ export function loadValidators(dir: string): Validators {
   } catch (err) {
     throw new RuntError(`schema validators not built: cannot read ${file} (run npm run build)`, { path: file, cause: err })
   }
-  return loadModule(file, source, codeCache(file)) as Validators
+  return loadModule(file, source, readCodeCache(path.join(dir, 'validators.cache'), madeFrom(file))) as Validators
 }
 
 /**
- * V8's code cache for validators.js written by scripts/build-validators.mjs, when it was
- * made for this very file (its header records the size and mtime of the source). Without
- * it the module is compiled from source, which costs a few milliseconds more.
+ * scripts/build-validators.mjs records the size and mtime of the validators.js it made
+ * the cache for: a cache that does not match its source is never used.
  */
-function codeCache(file: string): Buffer | undefined {
-  try {
-    const data = fs.readFileSync(file.replace(/\.js$/, '.cache'))
-    const newline = data.indexOf(10)
-    const header = JSON.parse(data.subarray(0, newline).toString()) as { size: number; mtimeMs: number }
+function madeFrom(file: string): (header: CacheHeader) => boolean {
+  return header => {
     const { size, mtimeMs } = fs.statSync(file)
-    return header.size === size && header.mtimeMs === mtimeMs ? data.subarray(newline + 1) : undefined
-  } catch {
-    return undefined
+    return header.size === size && header.mtimeMs === mtimeMs
   }
-}
-
-/** What require(file) does, but through vm.Script so V8 can take the code cache. */
-function loadModule(file: string, source: string, cachedData: Buffer | undefined): unknown {
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData })
-  const module = { exports: {} }
-  ;(script.runInThisContext() as (...args: unknown[]) => void)(module.exports, createRequire(file), module, file, path.dirname(file))
-  return module.exports
 }
 
 /** Schema problems first, then the semantic ones not already explained by a schema problem. */

@@ -1,5 +1,7 @@
 import t from 'tap'
 import { parse, normalizeArgv, versionText } from '../../src/cli/program'
+import { parseWithCommander } from '../../src/cli/commander-parse'
+import { quickParse } from '../../src/cli/quick-parse'
 import { UsageError } from '../../src/errors'
 
 const call = (...argv: string[]) => {
@@ -79,4 +81,51 @@ t.test('--version and --help print and make no call', async t => {
 t.test('normalizeArgv leaves values alone', async t => {
   t.same(normalizeArgv(['--root', '-weird', 'state', 'x']), ['--root', '-weird', 'state', 'x'])
   t.same(normalizeArgv(['exec', '-u', '0', 'c', '-no-new-privs']), ['exec', '-u', '0', 'c', '-no-new-privs'])
+})
+
+t.test('the quick parser: what it takes, commander reads the same; the rest it leaves to commander', async t => {
+  const taken = [
+    ['state', 'a'],
+    ['--root', '/r', 'state', 'a'],
+    ['--root=/r', '--log', '/l', '--log-format=json', '--debug', '--systemd-cgroup', '--rootless', 'true', '--criu', 'x', 'start', 'a'],
+    ['-root', '/r', 'kill', 'a'],
+    ['kill', 'a', 'KILL'],
+    ['kill', '--all', 'a', '9'],
+    ['kill', '-a', 'a'],
+    ['delete', 'a'],
+    ['delete', '-f', 'a'],
+    ['delete', 'a', '--force'],
+    ['delete', '--force=true', 'a'],
+    ['delete', '--force=false', 'a'],
+    ['create', '--bundle', '/b', 'a'],
+    ['create', '-b', '/b', '--pid-file=/p', '--console-socket', '/s', '--no-pivot', '--no-new-keyring', '--preserve-fds', '3', 'a'],
+    ['create', 'a', '-bundle=/b', '-no-pivot'],
+    ['create', '--bundle', '-odd', 'a'],
+    ['create', '--bundle=', 'a'],
+    ['create', 'a'],
+    ['run', '-d', '--keep', '--no-subreaper', '-b', '/b', 'a'],
+    ['run', '--detach=true', '--keep=false', 'a'],
+    ['pause', 'a'], ['resume', 'a'],
+    ['list'], ['list', '-q', '--format', 'json'],
+    ['features'], ['spec', '--rootless', '-b', '/b'],
+    ['events', '--stats', 'a'], ['events', '--interval', '1s', 'a'],
+    ['update', '--memory', '100', '--pids-limit=5', '-r', '-', 'a'],
+    ['state', ''],
+  ]
+  for (const argv of taken) {
+    const normalized = normalizeArgv(argv)
+    const quick = quickParse(normalized)
+    t.ok(quick, `taken: ${argv.join(' ')}`)
+    t.strictSame(quick, parseWithCommander(normalized, () => {}), `as commander reads it: ${argv.join(' ')}`)
+  }
+  const left = [
+    [], ['--version'], ['-v'], ['--help'], ['state', '--help'], ['state', '-h'], ['help', 'state'],
+    ['state'], ['state', 'a', 'b'], ['start'], ['kill', 'a', '-9'], ['kill', 'a', 'KILL', 'x'],
+    ['frobnicate', 'a'], ['state', '--', 'a'], ['state', '-', 'a'], ['delete', '-fx', 'a'],
+    ['--bogus', 'state', 'a'], ['state', '--root', '/r', 'a'], ['delete', '--force=maybe', 'a'],
+    ['create', 'a', '--bundle'], ['create', '-b/b', 'a'], ['list', 'extra'],
+    ['exec', 'a', 'true'], ['ps', 'a'],
+  ]
+  for (const argv of left) t.equal(quickParse(normalizeArgv(argv)), undefined, `left to commander: ${argv.join(' ') || '(nothing)'}`)
+  t.throws(() => quickParse(normalizeArgv(['--log-format', 'xml', 'state', 'a'])), new UsageError('invalid log-format: xml'), 'global values are checked the same way')
 })
