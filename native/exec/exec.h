@@ -195,6 +195,7 @@ int in_user_ns(void);
 int has_uts_ns(void);
 
 /* rootfs.c */
+void remember_cgroup2_dir(void);
 void prepare_rootfs(void);
 void enter_rootfs(void);
 void finish_rootfs(void);

@@ -97,6 +97,7 @@ static void run_init(void) {
     if (setresgid(0, 0, 0) < 0) die("setresgid", "");
     if (setresuid(0, 0, 0) < 0) die("setresuid", "");
   }
+  remember_cgroup2_dir(); /* before the cgroup namespace hides where the cgroup is */
   if ((P.clone_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) die("unshare", "cgroup");
   if (setsid() < 0) die("setsid", "");
 

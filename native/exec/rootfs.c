@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -22,6 +23,39 @@
 #endif
 
 static int rootfd = -1; /* the rootfs after it was bind-mounted onto itself */
+
+/* What a cgroup2 mount the kernel refuses falls back to binding (remember_cgroup2_dir) */
+static char cgroup2_dir[PATH_MAX];
+
+/* Where the host's cgroup2 is mounted (runc's fs2.UnifiedMountpoint). */
+#define CGROUP2_MOUNTPOINT "/sys/fs/cgroup"
+
+/* Called in the host's cgroup namespace, once the process is in its cgroup: the host
+ * path of that cgroup (with a cgroup namespace coming: the container's root of it), or
+ * the whole hierarchy without one. Only read when the plan mounts cgroup2. */
+void remember_cgroup2_dir(void) {
+  int wanted = 0;
+  for (int i = 0; i < P.nmounts; i++)
+    if (!(P.mounts[i].flags & MS_BIND) && strcmp(P.mounts[i].fstype, "cgroup2") == 0) wanted = 1;
+  if (!wanted) return;
+  strcpy(cgroup2_dir, CGROUP2_MOUNTPOINT);
+  if (!(P.clone_flags & CLONE_NEWCGROUP)) return;
+  char buf[PATH_MAX];
+  int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die("open", "/proc/self/cgroup");
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  if (n < 0) die("read", "/proc/self/cgroup");
+  buf[n] = '\0';
+  /* the unified hierarchy's line is "0::<path>" */
+  char *line = strncmp(buf, "0::", 3) == 0 ? buf : strstr(buf, "\n0::");
+  if (!line) { cgroup2_dir[0] = '\0'; return; } /* no cgroup2 here: no fallback */
+  line += line == buf ? 3 : 4;
+  size_t len = strcspn(line, "\n");
+  if (strlen(CGROUP2_MOUNTPOINT) + len + 1 > sizeof cgroup2_dir) fail(ENAMETOOLONG, "cgroup", line);
+  if (len > 1) memcpy(cgroup2_dir + strlen(CGROUP2_MOUNTPOINT), line, len); /* "/" is the root itself */
+  cgroup2_dir[strlen(CGROUP2_MOUNTPOINT) + (len > 1 ? len : 0)] = '\0';
+}
 
 /* openat2 inside the rootfs: ".." and absolute symlinks stay within it */
 static int open_in_root(const char *path, int flags) {
@@ -191,6 +225,17 @@ static void mount_one(struct mount_op *m) {
     rc = mount(m->source, target, NULL, MS_BIND | (m->flags & MS_REC), NULL);
   } else {
     rc = mount(m->source, target, m->fstype, m->flags, m->data[0] ? m->data : NULL);
+  }
+  struct mount_op bound;
+  if (rc < 0 && (errno == EPERM || errno == EBUSY) && strcmp(m->fstype, "cgroup2") == 0 && cgroup2_dir[0]) {
+    /* As runc: a user namespace may not mount cgroup2 (EPERM), and where the cgroup
+     * namespace's root is the very root already mounted there (a rootless container in
+     * the host's root cgroup) the kernel refuses a second one (EBUSY): bind the
+     * container's cgroup directory instead, with the mount's flags. */
+    rc = mount(cgroup2_dir, target, NULL, MS_BIND | MS_REC, NULL);
+    bound = *m;
+    bound.flags |= MS_BIND | MS_REC;
+    m = &bound;
   }
   if (rc < 0) die("mount", m->dest);
   close(fd);

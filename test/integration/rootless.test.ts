@@ -8,6 +8,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { REPO, ROOTFS, sh, skipReason } from './helpers'
+import { unified } from './cgroups-helpers'
 
 const USER = 'runt-rootless'
 
@@ -141,6 +142,24 @@ else {
     t.equal(missing.status, 255)
     t.equal(missing.stderr, 'exec failed: exec: "no-such-program": executable file not found in $PATH\n')
     t.equal(asUser(['delete', '--force', 'rl-exec']).status, 0)
+  })
+
+  // a pure cgroup v2 host (the v2 VM, test/v2/run.sh): the rootless spec's cgroup mount is
+  // cgroup2 of the container's cgroup namespace, or (where the kernel refuses a second
+  // mount of the same root, or the user namespace may not mount it) a bind of the
+  // container's cgroup directory, as runc does; read-only either way
+  t.test('on cgroup v2 the container sees its own cgroup at /sys/fs/cgroup, read-only', { skip: unified ? false : 'not a pure cgroup v2 host' }, async t => {
+    const b = bundle('cgroup2', 'cat /proc/self/cgroup; grep " /sys/fs/cgroup " /proc/self/mountinfo; ls /sys/fs/cgroup/cgroup.procs; touch /sys/fs/cgroup/x')
+    const r = asUser(['run', '--bundle', b, 'rl-cgroup2'])
+    t.equal(r.status, 1, 'the last command (a write) fails')
+    const lines = r.stdout.split('\n')
+    t.equal(lines[0], '0::/', 'the cgroup namespace starts at the container\'s cgroup')
+    // the last line is the mount on top (under it: the one the /sys rbind brought)
+    const top = lines.filter(l => l.includes(' /sys/fs/cgroup ')).pop()
+    t.match(top, / \/sys\/fs\/cgroup ro,.* - cgroup2 /, 'cgroup2 is mounted there, read-only')
+    t.ok(lines.includes('/sys/fs/cgroup/cgroup.procs'), 'it shows the cgroup files')
+    t.match(r.stderr, /Read-only file system/)
+    t.same(asUser(['list', '-q']).stdout, '', 'nothing left')
   })
 
   const subuid = subRange('/etc/subuid', USER, uid)
