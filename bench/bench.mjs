@@ -8,10 +8,20 @@
 // parallel lifecycles per second, and peak RSS per call. Prints a markdown table and
 // writes it, with an SVG chart, under bench/results/. Exits non-zero only on errors.
 //
-// crun 1.8 refuses this machine's hybrid cgroups: it runs in a private mount namespace
-// with the cgroup2 mount hidden ("crun" below); "runc+wrap" is runc through the same
-// wrapper, so the wrapper's own cost can be read off. The bundle declares ociVersion
-// 1.0.2, the newest crun 1.8 accepts.
+// Runtimes: "runt" is bin/runt as it is; "runt-direct" is bin/runt with RUNT_PATH=direct
+// (the node process per call, never a warm planner). crun 1.8 refuses this machine's
+// hybrid cgroups: it runs in a private mount namespace with the cgroup2 mount hidden
+// ("crun" below); "runc+wrap" is runc through the same wrapper, so the wrapper's own cost
+// can be read off. The bundle declares ociVersion 1.0.2, the newest crun 1.8 accepts.
+//
+// Every call is made as a shim makes it: the driver runs under bench/subreaper.c (built
+// here with cc), a child subreaper that reaps each container's init the moment it dies,
+// as containerd's shim and conmon do; under pid 1 of this VM a dead init waits about a
+// second to be reaped and a runtime's delete waits with it. The runtimes get this
+// process's environment without NODE_EXTRA_CA_CERTS (and NODE_OPTIONS): set here, it
+// costs every node start ~70 ms of loading CA certificates, and no container manager's
+// service environment has it (--keep-env keeps them; `node -e 0` is measured in the
+// same environment as the runtimes either way).
 
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -22,6 +32,21 @@ const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt }
 const ROUNDS = arg('--rounds', 30)
 const SECONDS = arg('--seconds', 5)
+const KEEP_ENV = process.argv.includes('--keep-env')
+
+// Run the rest of this script under the subreaper, once.
+if (process.env.RUNT_BENCH_SUBREAPER !== '1') {
+  const reaper = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'runt-bench-reaper-')), 'subreaper')
+  const cc = spawnSync('cc', ['-O2', '-Wall', '-o', reaper, path.join(repo, 'bench', 'subreaper.c')], { stdio: 'inherit' })
+  if (cc.status !== 0) throw new Error('cannot build bench/subreaper.c (is cc installed?)')
+  const r = spawnSync(reaper, [process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, RUNT_BENCH_SUBREAPER: '1' } })
+  fs.rmSync(path.dirname(reaper), { recursive: true, force: true })
+  process.exit(r.status ?? 1)
+}
+
+const env = { ...process.env }
+delete env.RUNT_BENCH_SUBREAPER
+if (!KEEP_ENV) { delete env.NODE_EXTRA_CA_CERTS; delete env.NODE_OPTIONS }
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runt-bench-'))
 const bundle = path.join(tmp, 'bundle')
@@ -34,12 +59,15 @@ spec.process.args = ['sleep', '1000']
 fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec))
 
 const hideV2 = ['unshare', '-m', 'sh', '-c', 'umount /sys/fs/cgroup/unified && exec "$@"', 'sh']
+const runtBin = path.join(repo, 'bin', 'runt')
 const RUNTIMES = {
-  runt: [path.join(repo, 'bin', 'runt')],
+  runt: [runtBin],
+  'runt-direct': [runtBin],
   runc: ['runc'],
   crun: [...hideV2, 'crun'],
   'runc+wrap': [...hideV2, 'runc'],
 }
+const ENV = Object.fromEntries(Object.keys(RUNTIMES).map(n => [n, n === 'runt-direct' ? { ...env, RUNT_PATH: 'direct' } : env]))
 // crun is only needed here: install Debian's package when it is missing
 const have = bin => spawnSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' }).status === 0
 if (!have('crun')) {
@@ -57,7 +85,7 @@ function timed(name, args, { allowFail = false } = {}) {
   const [bin, ...rest] = cmd(name, args)
   const err = fs.openSync(errFile, 'w')
   const t0 = process.hrtime.bigint()
-  const r = spawnSync(bin, rest, { stdio: ['ignore', 'ignore', err] })
+  const r = spawnSync(bin, rest, { stdio: ['ignore', 'ignore', err], env: ENV[name] })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   fs.closeSync(err)
   if (r.status !== 0 && !allowFail) throw new Error(`${name} ${args.join(' ')}: exit ${r.status}: ${fs.readFileSync(errFile, 'utf8').trim()}`)
@@ -83,10 +111,31 @@ function lifecycle(name, id) {
   add('lifecycle', name, c.ms + s.ms + k.ms + d.ms)
 }
 
+/** `node -e 0` in the runtimes' environment: the floor of any node process. */
+const nodeStart = []
+function nodeFloor() {
+  const t0 = process.hrtime.bigint()
+  spawnSync(process.execPath, ['-e', '0'], { env })
+  nodeStart.push(Number(process.hrtime.bigint() - t0) / 1e6)
+}
+
+// A failed run leaves no container behind: every container in every root is deleted.
+process.on('exit', () => {
+  for (const name of Object.keys(RUNTIMES)) {
+    const root = rootOf(name)
+    for (const id of fs.existsSync(root) ? fs.readdirSync(root) : []) {
+      const [bin, ...rest] = cmd(name, ['delete', '--force', id])
+      spawnSync(bin, rest, { stdio: 'ignore', env: ENV[name] })
+    }
+  }
+  fs.rmSync(tmp, { recursive: true, force: true })
+})
+
 const names = Object.keys(RUNTIMES)
 let seq = 0
 for (let r = 0; r < ROUNDS; r++) {
   for (let i = 0; i < names.length; i++) lifecycle(names[(r + i) % names.length], `b${seq++}`)
+  nodeFloor()
 }
 
 /** Lifecycles per second over SECONDS, with `ways` running at once. */
@@ -95,7 +144,7 @@ async function throughput(name, ways) {
   let done = 0
   const run = (args) => new Promise((resolve, reject) => {
     const [bin, ...rest] = cmd(name, args)
-    const child = spawn(bin, rest, { stdio: ['ignore', 'ignore', 'ignore'] })
+    const child = spawn(bin, rest, { stdio: ['ignore', 'ignore', 'ignore'], env: ENV[name] })
     child.on('exit', code => (code === 0 ? resolve() : reject(new Error(`${name} ${args[0]} exit ${code}`))))
   })
   const worker = async w => {
@@ -120,7 +169,7 @@ for (let r = 0; r < 3; r++) {
     for (const args of [['create', '--bundle', bundle, id], ['start', id], ['state', id], ['kill', id, 'KILL'], ['delete', '--force', id]]) {
       const [bin, ...rest] = cmd(name, args)
       const rssFile = path.join(tmp, 'rss')
-      spawnSync('/usr/bin/time', ['-o', rssFile, '-f', '%M', bin, ...rest], { stdio: 'ignore' })
+      spawnSync('/usr/bin/time', ['-o', rssFile, '-f', '%M', bin, ...rest], { stdio: 'ignore', env: ENV[name] })
       const kib = Number(fs.readFileSync(rssFile, 'utf8').trim().split('\n').pop())
       const key = args[0]
       rss[name] = rss[name] ?? {}
@@ -134,31 +183,36 @@ const median = a => { const s = sorted(a); return s.length % 2 ? s[s.length >> 1
 const f1 = x => (x === undefined ? 'n/a' : x.toFixed(1))
 const ratio = (a, b) => (a === undefined || b === undefined ? 'n/a' : (a / b).toFixed(2))
 
-const nodeStart = []
-for (let i = 0; i < 15; i++) { const t0 = process.hrtime.bigint(); spawnSync(process.execPath, ['-e', '0']); nodeStart.push(Number(process.hrtime.bigint() - t0) / 1e6) }
 
 const lines = []
+const RUNTS = ['runt', 'runt-direct']
+const OTHERS = ['runc', 'crun', 'runc+wrap']
 lines.push(`# runt vs runc vs crun — ${new Date().toISOString()}`, '')
-lines.push(`${os.cpus().length} cores, kernel ${os.release()}, ${ROUNDS} interleaved rounds; runc ${spawnSync('runc', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0].replace('runc version ', '')}, crun ${spawnSync('crun', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0].replace('crun version ', '')}; \`node -e 0\` median ${f1(median(nodeStart))} ms`, '')
-lines.push('| call | runt ms (min–max) | runc ms | crun ms | runc+wrap ms | runt/runc | runt/crun |', '|---|---|---|---|---|---|---|')
+lines.push(`${os.cpus().length} cores, kernel ${os.release()}, ${ROUNDS} interleaved rounds; runc ${spawnSync('runc', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0].replace('runc version ', '')}, crun ${spawnSync('crun', ['--version'], { encoding: 'utf8' }).stdout.split('\n')[0].replace('crun version ', '')}; \`node -e 0\` median ${f1(median(nodeStart))} ms (min–max ${f1(sorted(nodeStart)[0])}–${f1(sorted(nodeStart)[nodeStart.length - 1])})`, '')
+lines.push(`| call | ${RUNTS.map(n => `${n} ms (min–max)`).join(' | ')} | ${OTHERS.map(n => `${n} ms`).join(' | ')} | ${RUNTS.flatMap(n => [`${n}/runc`, `${n}/crun`]).join(' | ')} |`)
+lines.push(`|${'---|'.repeat(1 + RUNTS.length + OTHERS.length + RUNTS.length * 2)}`)
 const med = {}
 for (const call of CALLS) {
   const by = samples[call] ?? {}
   med[call] = Object.fromEntries(names.map(n => [n, by[n]?.length ? median(by[n]) : undefined]))
-  const rt = by.runt ?? []
-  const range = rt.length ? `${f1(median(rt))} (${f1(sorted(rt)[0])}–${f1(sorted(rt)[rt.length - 1])})` : 'n/a'
-  lines.push(`| ${call} | ${range} | ${f1(med[call].runc)} | ${f1(med[call].crun)} | ${f1(med[call]['runc+wrap'])} | ${ratio(med[call].runt, med[call].runc)} | ${ratio(med[call].runt, med[call].crun)} |`)
+  const range = n => { const s = sorted(by[n] ?? []); return s.length ? `${f1(median(s))} (${f1(s[0])}–${f1(s[s.length - 1])})` : 'n/a' }
+  const ratios = RUNTS.flatMap(n => [ratio(med[call][n], med[call].runc), ratio(med[call][n], med[call].crun)])
+  lines.push(`| ${call} | ${RUNTS.map(range).join(' | ')} | ${OTHERS.map(n => f1(med[call][n])).join(' | ')} | ${ratios.join(' | ')} |`)
 }
-lines.push('', '| lifecycles per second | runt | runc | crun | runc+wrap |', '|---|---|---|---|---|')
+lines.push('', `| lifecycles per second | ${names.join(' | ')} |`, `|${'---|'.repeat(names.length + 1)}`)
 for (const ways of [1, 2]) lines.push(`| ${ways === 1 ? 'sequential' : '2-way parallel'} | ${names.map(n => f1(rates[n][ways])).join(' | ')} |`)
 lines.push('', '| peak RSS MiB | create | start | state | kill | delete |', '|---|---|---|---|---|---|')
 for (const n of names) lines.push(`| ${n} | ${['create', 'start', 'state', 'kill', 'delete'].map(k => (rss[n][k] / 1024).toFixed(1)).join(' | ')} |`)
-if (!execSupported.runt) lines.push('', '`exec --detach`: runt has no exec yet in this build (n/a).')
+lines.push('', 'Notes:')
+lines.push('- The container runs `sleep 1000` (not /bin/true), so that `exec --detach` has a running container and `kill` hits a live init; lifecycle = create + start + kill KILL + delete --force, the sum of those four calls.')
+lines.push('- Calls are made under a child subreaper that reaps each dead init at once (bench/subreaper.c), as containerd\'s shim and conmon do.')
+lines.push(`- Environment: ${KEEP_ENV ? 'as given (--keep-env)' : 'NODE_EXTRA_CA_CERTS and NODE_OPTIONS removed'}${process.env.NODE_EXTRA_CA_CERTS && !KEEP_ENV ? ' (this machine sets NODE_EXTRA_CA_CERTS: ~70 ms per node start when kept)' : ''}.`)
+for (const n of names) if (!execSupported[n]) lines.push(`- \`exec --detach\`: ${n} failed it (n/a).`)
 const table = lines.join('\n') + '\n'
 process.stdout.write(table)
 
 // an SVG bar chart of the medians
-const W = 720, H = 320, pad = 50, colors = { runt: '#d9534f', runc: '#337ab7', crun: '#5cb85c', 'runc+wrap': '#999' }
+const W = 720, H = 320, pad = 50, colors = { runt: '#d9534f', 'runt-direct': '#f0ad4e', runc: '#337ab7', crun: '#5cb85c', 'runc+wrap': '#999' }
 const max = Math.max(...CALLS.flatMap(c => names.map(n => med[c][n] ?? 0)))
 const groupW = (W - pad * 2) / CALLS.length, barW = groupW / (names.length + 1)
 let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="11">\n`
@@ -176,4 +230,3 @@ const out = path.join(repo, 'bench', 'results')
 fs.mkdirSync(out, { recursive: true })
 fs.writeFileSync(path.join(out, 'latest.md'), table)
 fs.writeFileSync(path.join(out, 'latest.svg'), svg)
-fs.rmSync(tmp, { recursive: true, force: true })
