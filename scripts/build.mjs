@@ -40,7 +40,9 @@ const lazyBuiltins = {
   },
 }
 
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' }
+// Whitespace and syntax minified (a third less to read and hold at every start, ~2.5 ms of
+// CPU per call); identifiers are kept, so stack traces still name the functions.
+const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', minifyWhitespace: true, minifySyntax: true }
 
 /** The bundle: every command, each module loaded when its command runs. */
 async function buildBundle() {
