@@ -14,19 +14,16 @@
 // ("crun" below); "runc+wrap" is runc through the same wrapper, so the wrapper's own cost
 // can be read off. The bundle declares ociVersion 1.0.2, the newest crun 1.8 accepts.
 //
-// Every call is made as a shim makes it: the driver runs under bench/subreaper.c (built
-// here with cc), a child subreaper that reaps each container's init the moment it dies,
-// as containerd's shim and conmon do; under pid 1 of this VM a dead init waits about a
-// second to be reaped and a runtime's delete waits with it. The runtimes get this
-// process's environment without NODE_EXTRA_CA_CERTS (and NODE_OPTIONS): set here, it
-// costs every node start ~70 ms of loading CA certificates, and no container manager's
-// service environment has it (--keep-env keeps them; `node -e 0` is measured in the
-// same environment as the runtimes either way).
+// Every call is made as a shim makes it (bench/shim-env.mjs): under a subreaper that
+// reaps each dead init at once, in an environment without NODE_EXTRA_CA_CERTS and
+// NODE_OPTIONS (--keep-env keeps them; `node -e 0` is measured in the same environment
+// as the runtimes either way).
 
 import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { runtimeEnv, underSubreaper } from './shim-env.mjs'
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const arg = (name, dflt) => { const i = process.argv.indexOf(name); return i > 0 ? Number(process.argv[i + 1]) : dflt }
@@ -34,19 +31,8 @@ const ROUNDS = arg('--rounds', 30)
 const SECONDS = arg('--seconds', 5)
 const KEEP_ENV = process.argv.includes('--keep-env')
 
-// Run the rest of this script under the subreaper, once.
-if (process.env.RUNT_BENCH_SUBREAPER !== '1') {
-  const reaper = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'runt-bench-reaper-')), 'subreaper')
-  const cc = spawnSync('cc', ['-O2', '-Wall', '-o', reaper, path.join(repo, 'bench', 'subreaper.c')], { stdio: 'inherit' })
-  if (cc.status !== 0) throw new Error('cannot build bench/subreaper.c (is cc installed?)')
-  const r = spawnSync(reaper, [process.execPath, ...process.argv.slice(1)], { stdio: 'inherit', env: { ...process.env, RUNT_BENCH_SUBREAPER: '1' } })
-  fs.rmSync(path.dirname(reaper), { recursive: true, force: true })
-  process.exit(r.status ?? 1)
-}
-
-const env = { ...process.env }
-delete env.RUNT_BENCH_SUBREAPER
-if (!KEEP_ENV) { delete env.NODE_EXTRA_CA_CERTS; delete env.NODE_OPTIONS }
+underSubreaper()
+const env = runtimeEnv(KEEP_ENV)
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'runt-bench-'))
 const bundle = path.join(tmp, 'bundle')

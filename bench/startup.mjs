@@ -1,11 +1,17 @@
 // Per-call start-up cost of runt: medians of `node -e 0` and of the simple commands on a
 // busybox container, interleaved in each round (create untimed, then --version, state,
 // kill CONT, start of /bin/true, delete once it stopped), and each one's excess over node.
+// Calls are made as a shim makes them (bench/shim-env.mjs: under a reaping subreaper,
+// without NODE_EXTRA_CA_CERTS; RUNT_PATH, when set, goes through to runt).
 // Usage (root, after scripts/setup.sh): node bench/startup.mjs [rounds] [path/to/runt]
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { runtimeEnv, underSubreaper } from './shim-env.mjs'
+
+underSubreaper()
+const env = runtimeEnv()
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const rounds = Number(process.argv[2] ?? 20)
@@ -24,7 +30,7 @@ fs.writeFileSync(path.join(bundle, 'config.json'), JSON.stringify(spec))
 function run(bin, args) {
   const stdio = args.includes('create') ? 'ignore' : ['ignore', 'pipe', 'pipe']
   const t0 = process.hrtime.bigint()
-  const res = spawnSync(bin, args, { stdio, encoding: 'utf8' })
+  const res = spawnSync(bin, args, { stdio, encoding: 'utf8', env })
   const ms = Number(process.hrtime.bigint() - t0) / 1e6
   if (res.status !== 0) throw new Error(`${bin} ${args.join(' ')}: exit ${res.status}: ${res.stderr}`)
   return { ms, stdout: res.stdout }
@@ -49,7 +55,7 @@ try {
     record('runt delete', runtCall('delete', id).ms)
   }
 } finally {
-  for (const id of fs.existsSync(root) ? fs.readdirSync(root) : []) spawnSync(runt, ['--root', root, 'delete', '--force', id])
+  for (const id of fs.existsSync(root) ? fs.readdirSync(root) : []) spawnSync(runt, ['--root', root, 'delete', '--force', id], { env })
   fs.rmSync(tmp, { recursive: true, force: true })
 }
 
