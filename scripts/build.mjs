@@ -1,6 +1,8 @@
-// Build runt: precompile the config validators, bundle the TypeScript into one file
-// (dist/runt-main.js) with V8's code cache for it (dist/runt-main.cache), the loader
-// that runs the two (dist/runt.js), and bin/runt.
+// Build runt: precompile the config validators; bundle the TypeScript into one file
+// (dist/runt-main.js) with V8's code cache for it (dist/runt-main.cache) and the loader
+// that runs the two (dist/runt.js): the direct path; bundle the warm planner of the fast
+// path (dist/planner.js); write the node scripts bin/runt-direct and bin/runt-planner; and
+// install the native front-end (build/Release/runt-front, built by node-gyp) as bin/runt.
 import { execFileSync, spawnSync } from 'node:child_process'
 import crypto from 'node:crypto'
 import fs from 'node:fs'
@@ -81,15 +83,41 @@ async function buildLoader(bundleHash) {
   })
 }
 
+/** dist/planner.js: the planner loads every command at its start, so it needs no loader. */
+async function buildPlanner() {
+  await build({
+    ...common,
+    entryPoints: [path.join(root, 'src', 'planner', 'main.ts')],
+    outfile: path.join(dist, 'planner.js'),
+    define: {
+      RUNT_VERSION: JSON.stringify(pkg.version),
+      RUNT_COMMIT: JSON.stringify(gitDescribe()),
+    },
+  })
+}
+
+/** Write file anew by rename, so a copy that is running (ETXTBSY) or being read is never torn. */
+function replaceFile(file, write) {
+  const tmp = `${file}.tmp-${process.pid}`
+  write(tmp)
+  fs.chmodSync(tmp, 0o755)
+  fs.renameSync(tmp, file)
+}
+
 /**
- * bin/runt: the absolute path of this node in the shebang, so callers with a minimal PATH
- * (containerd's BinaryName) still run the right interpreter, then the loader.
+ * bin/<name>: the absolute path of this node in the shebang, so callers with a minimal
+ * PATH (containerd's BinaryName) still run the right interpreter, then dist/<script>.
  */
-function writeBinScript() {
-  const bin = path.join(root, 'bin', 'runt')
-  fs.mkdirSync(path.dirname(bin), { recursive: true })
-  fs.writeFileSync(bin, `#!${process.execPath}\nrequire(require('path').join(__dirname, '..', 'dist', 'runt.js'))\n`, { mode: 0o755 })
-  fs.chmodSync(bin, 0o755)
+function writeNodeScript(name, script) {
+  replaceFile(path.join(root, 'bin', name), tmp =>
+    fs.writeFileSync(tmp, `#!${process.execPath}\nrequire(require('path').join(__dirname, '..', 'dist', '${script}'))\n`))
+}
+
+/** bin/runt: the front-end of the fast path, which execs bin/runt-direct when it must. */
+function installFrontEnd() {
+  const front = path.join(root, 'build', 'Release', 'runt-front')
+  if (!fs.existsSync(front)) throw new Error(`${front} is missing: run npm run install (node-gyp) first`)
+  replaceFile(path.join(root, 'bin', 'runt'), tmp => fs.copyFileSync(front, tmp))
 }
 
 const validators = path.join(root, 'scripts', 'build-validators.mjs')
@@ -97,4 +125,8 @@ if (fs.existsSync(validators)) execFileSync(process.execPath, [validators], { st
 const bundleHash = await buildBundle()
 buildCodeCache(bundleHash)
 await buildLoader(bundleHash)
-writeBinScript()
+await buildPlanner()
+fs.mkdirSync(path.join(root, 'bin'), { recursive: true })
+writeNodeScript('runt-direct', 'runt.js')
+writeNodeScript('runt-planner', 'planner.js')
+installFrontEnd()

@@ -13,6 +13,7 @@ import fs from 'node:fs'
 import { RuntError, UsageError, systemError } from './errors'
 import { rfc3339Local } from './state/time'
 import { goJson, goQuote } from './state/go-text'
+import { writeErr } from './sys/caller'
 
 export type LogFormat = 'text' | 'json'
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error'
@@ -34,12 +35,12 @@ export function parseLogFormat(value: string): LogFormat {
 }
 
 export class Logger {
-  private readonly fd: number | null
+  private fd: number | null
 
   /** Opens --log (append, create, 0644) at once, as runc does, so a bad path fails early. */
   constructor(
     private readonly opts: LogOptions,
-    private readonly stderr: (text: string) => void = text => { fs.writeSync(2, text) },
+    private readonly stderr: (text: string) => void = writeErr,
     private readonly clock: () => Date = () => new Date(),
   ) {
     this.fd = opts.logPath === undefined ? null : openLogFile(opts.logPath)
@@ -61,8 +62,10 @@ export class Logger {
     this.stderr(`${message}\n`)
   }
 
+  /** Close the --log file (once: a second call does nothing). */
   close(): void {
     if (this.fd !== null) fs.closeSync(this.fd)
+    this.fd = null
   }
 
   private write(level: LogLevel, msg: string, fields: LogFields = {}): void {
@@ -128,6 +131,12 @@ export function configureLogging(opts: LogOptions): Logger {
   current?.close()
   current = new Logger(opts)
   return current
+}
+
+/** Close the --log file and forget the logger (the planner, between two calls). */
+export function closeLogging(): void {
+  current?.close()
+  current = undefined
 }
 
 /** The process-wide logger; before configureLogging, text lines to stderr without debug. */

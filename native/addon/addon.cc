@@ -36,6 +36,7 @@ static Napi::Object InitRuntAddon(Napi::Env env, Napi::Object exports) {
   runt::RegisterPty(env, exports);
   runt::RegisterBpf(env, exports);
   runt::RegisterSeccomp(env, exports);
+  runt::RegisterPlanner(env, exports);
   return exports;
 }
 

@@ -14,4 +14,5 @@ void RegisterSockets(Napi::Env env, Napi::Object exports);
 void RegisterPty(Napi::Env env, Napi::Object exports);
 void RegisterBpf(Napi::Env env, Napi::Object exports);
 void RegisterSeccomp(Napi::Env env, Napi::Object exports);
+void RegisterPlanner(Napi::Env env, Napi::Object exports);
 }  // namespace runt

@@ -5,6 +5,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { SystemError, systemError } from '../errors'
+import { callerGeneration, callerProcFile } from '../sys/caller'
 
 /** unified: cgroup2 only; legacy: v1 only; hybrid: v1 controllers plus a cgroup2 mount elsewhere */
 export type CgroupMode = 'unified' | 'legacy' | 'hybrid'
@@ -140,14 +141,17 @@ function readProcFile(file: string): string {
   }
 }
 
-let cached: CgroupLayout | undefined
+let cached: { layout: CgroupLayout; generation: number } | undefined
 
-/** This host's cgroup layout, read once per process. */
+/** This host's cgroup layout as the caller sees it, read once per command. */
 export function detectLayout(): CgroupLayout {
-  cached ??= buildLayout(
-    parseCgroupMounts(readProcFile('/proc/self/mountinfo')),
-    parseProcCgroup(readProcFile('/proc/self/cgroup')),
-    mountpoint => readProcFile(path.join(mountpoint, 'cgroup.controllers')),
-  )
-  return cached
+  if (cached?.generation !== callerGeneration()) {
+    const layout = buildLayout(
+      parseCgroupMounts(readProcFile('/proc/self/mountinfo')),
+      parseProcCgroup(readProcFile(callerProcFile('cgroup'))),
+      mountpoint => readProcFile(path.join(mountpoint, 'cgroup.controllers')),
+    )
+    cached = { layout, generation: callerGeneration() }
+  }
+  return cached.layout
 }

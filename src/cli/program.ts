@@ -37,6 +37,11 @@ function loadAction(name: string): Action {
   throw new UsageError(`unknown command: ${name}`)
 }
 
+/** Load every command's module now (the planner, so that no call pays for it). */
+export function loadAllCommands(): void {
+  for (const def of COMMANDS) loadAction(def.name)
+}
+
 const GLOBAL_TABLE: FlagTable = flagTable([...GLOBAL_FLAGS, { flags: '-v, --version', help: '' }, { flags: '-h, --help', help: '' }])
 
 /**

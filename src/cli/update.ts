@@ -10,12 +10,13 @@ import { containerCgroups, withContainer } from '../runtime/container'
 import { mergeResources, resourcesFromFlags } from '../cgroups/update'
 import { describeJsonError } from '../spec/json-syntax'
 import type { Resources } from '../spec/types'
+import { callerStdin } from '../sys/caller'
 
 function readResources(source: string): Resources {
   const name = source === '-' ? 'stdin' : source
   let text: string
   try {
-    text = fs.readFileSync(source === '-' ? 0 : source, 'utf8')
+    text = fs.readFileSync(source === '-' ? callerStdin() : source, 'utf8')
   } catch (err) {
     throw systemError(`update: reading resources from ${name}`, err, source === '-' ? {} : { path: source })
   }

@@ -26,6 +26,7 @@ import { Msg, encodePlan } from '../plan/wire'
 import { FLAG_NEW_LISTENER } from '../seccomp/profile'
 import type { LaunchPlan } from '../plan/types'
 import { native, nativeBuildDir, type WaitResult } from '../sys/native'
+import { processHost } from '../sys/caller'
 import { writeIdMaps } from './id-maps'
 import { LaunchError, launchErrorFromPayload } from './launch-error'
 import { SyncChannel, type Message } from './sync-channel'
@@ -74,7 +75,7 @@ class Children {
 
   reap(pid: number): WaitResult | null {
     this.alive.delete(pid)
-    return native().waitPid(pid, false)
+    return processHost().waitPid(pid, false)
   }
 
   /** SIGKILL through a pidfd (the pid cannot be reused before we reap it), then reap. */
@@ -139,7 +140,7 @@ function sendPlan(chan: SyncChannel, plan: LaunchPlan): void {
 
 function spawnExecutor(io: LaunchIo): { pid: number; syncFd: number } {
   try {
-    return native().spawnExecutor(executorPath(), io.fifoFd ?? -1, io.consoleSocketFd ?? -1, io.preserveFds)
+    return processHost().spawnExecutor(executorPath(), io.fifoFd ?? -1, io.consoleSocketFd ?? -1, io.preserveFds)
   } catch (err) {
     throw systemError('start the executor', err, { path: executorPath() })
   }

@@ -29,6 +29,7 @@ import { hideFromContainers } from './foreground'
 import { native } from '../sys/native'
 import { SIGNALS } from '../spec/linux-names'
 import { stopPoint } from '../debug/stop-point'
+import { processHost } from '../sys/caller'
 
 export interface ExecRequest {
   /** the process to run, given the container's config.json process */
@@ -149,6 +150,6 @@ function killAndReap(pid: number): void {
     } finally {
       fs.closeSync(fd)
     }
-    native().waitPid(pid, false)
+    processHost().waitPid(pid, false)
   } catch { /* already gone */ }
 }

@@ -73,6 +73,17 @@ export interface NativeAddon {
   seccompVersion(): string | null
   /** prctl(PR_SET_DUMPABLE) */
   setDumpable(on: boolean): void
+
+  /** a listening AF_UNIX SOCK_SEQPACKET socket at path (close-on-exec, non-blocking accept) */
+  seqpacketListen(path: string, backlog: number): number
+  /** accept4(2): the connection (blocking, close-on-exec), or null when none is pending */
+  acceptPacket(listenFd: number): number | null
+  /** SO_PEERCRED of a connected unix socket */
+  peerCred(fd: number): { pid: number; uid: number; gid: number }
+  /** one SOCK_SEQPACKET packet with up to four descriptors attached */
+  sendPacket(fd: number, bytes: Buffer, fds: number[]): void
+  /** the next packet (empty at EOF) and the descriptors that came with it (close-on-exec) */
+  recvPacket(fd: number): { bytes: Buffer; fds: number[] }
 }
 
 /** What waitpid(2) reported: a normal exit (`exited`, `status`) or death by `signal`. */

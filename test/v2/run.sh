@@ -49,13 +49,18 @@ bundles=$(node test/v2/bundle.mjs "$OUT" "$TAG" "$@") || {
 # (the tool's first read-write share, tag rw0) there from inside the guest when it is.
 mount_repo='[ -d "'"$REPO"'/test/v2" ] || { mkdir -p "'"$REPO"'" && mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000,cache=mmap rw0 "'"$REPO"'"; } || { echo "not ok - cgroup v2 suite: the repository cannot be mounted in the VM"; exit 1; }; cd "'"$REPO"'"
 '
+# Each file runs once per path of bin/runt named in RUNT_V2_PATHS (default: the direct path,
+# then the fast path; see README "The fast path and the direct path").
+paths=${RUNT_V2_PATHS:-direct fast}
 script="$mount_repo"'n=0; failed=0
+for mode in '"$paths"'; do
 for b in '$(echo $bundles)'; do
-  n=$((n+1)); name=$(basename "$b" .mjs); name=${name#'$TAG'-}
+  n=$((n+1)); name=$(basename "$b" .mjs); name="${name#'$TAG'-} (RUNT_PATH=$mode)"
   echo "# Subtest: $name"
-  { TAP_TIMEOUT=3600 RUNT_TEST_SLOW=10 node "$b" 2>&1; echo $? > /tmp/v2-status; } | sed -u "s/^/    /"
+  { RUNT_PATH=$mode TAP_TIMEOUT=3600 RUNT_TEST_SLOW=10 node "$b" 2>&1; echo $? > /tmp/v2-status; } | sed -u "s/^/    /"
   s=$(cat /tmp/v2-status)
   if [ "$s" = 0 ]; then echo "ok $n - $name"; else echo "not ok $n - $name # exit status $s"; failed=1; fi
+done
 done
 echo "1..$n"
 exit $failed'

@@ -1,0 +1,79 @@
+// runt-planner: the warm half of the fast path (bin/runt-planner <dir>). The front-end
+// (bin/runt, native/front/) starts it on demand; it listens on <dir>/planner.sock, serves
+// one call at a time, and exits when idle for RUNT_PLANNER_IDLE_MS (default 60 s) or when
+// a caller runs another build. It keeps nothing that is not on disk: kill -9 at any
+// moment loses nothing (a call cut short is recovered as after a killed runt).
+//
+// Under systemd, socket activation hands it the listening socket as fd 3 (LISTEN_FDS=1);
+// see README.md for the units.
+
+import fs from 'node:fs'
+import path from 'node:path'
+import { loadAllCommands } from '../cli/program'
+import { schemaValidators } from '../spec/validate'
+import { native } from '../sys/native'
+import { identityOf } from './peer'
+import { serveConnection, type PlannerSelf } from './request'
+
+const DEFAULT_IDLE_MS = 60_000
+
+/** "dev:ino:mtime:size" of this planner's code, as the front-end computes it for dist/planner.js */
+export function buildId(file: string): string {
+  const st = fs.statSync(file, { bigint: true })
+  const ns = st.mtimeNs % 1_000_000_000n
+  const sec = st.mtimeNs / 1_000_000_000n
+  return `${st.dev}:${st.ino}:${sec}.${ns.toString().padStart(9, '0')}:${st.size}`
+}
+
+/** The socket directory: ours alone (created 0700 when missing). */
+function ownDirectory(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 })
+  const st = fs.lstatSync(dir)
+  if (!st.isDirectory() || st.uid !== process.geteuid?.() || (st.mode & 0o022) !== 0) {
+    throw new Error(`${dir}: not a directory of this user that only it may write`)
+  }
+}
+
+/** systemd passed the listening socket (socket activation): it stays systemd's. */
+function activated(): boolean {
+  return process.env.LISTEN_FDS === '1' && process.env.LISTEN_PID === String(process.pid)
+}
+
+/** The listening socket: systemd's, or one bound here under the lock. */
+function listeningSocket(dir: string): number | null {
+  if (activated()) return 3
+  const lock = fs.openSync(path.join(dir, 'planner.lock'), fs.constants.O_RDWR | fs.constants.O_CREAT, 0o600)
+  if (!native().flock(lock, true, false)) return null // another planner serves this directory
+  const sock = path.join(dir, 'planner.sock')
+  fs.rmSync(sock, { force: true })
+  return native().seqpacketListen(sock, 64)
+}
+
+async function main(dir: string): Promise<number> {
+  ownDirectory(dir)
+  const listen = listeningSocket(dir)
+  if (listen === null) return 0
+  const pidFile = path.join(dir, 'planner.pid')
+  fs.writeFileSync(pidFile, `${process.pid}\n`)
+  const self: PlannerSelf = { build: buildId(__filename), identity: identityOf('/proc/self') }
+  loadAllCommands()
+  schemaValidators()
+  const idle = Number(process.env.RUNT_PLANNER_IDLE_MS) || DEFAULT_IDLE_MS
+  while (native().pollIn(listen, idle)) {
+    const conn = native().acceptPacket(listen)
+    if (conn === null) continue
+    if ((await serveConnection(conn, self)) === 'restart') break
+  }
+  // leave: a caller from now on finds no socket and starts a new planner (or systemd does)
+  if (!activated()) fs.rmSync(path.join(dir, 'planner.sock'), { force: true })
+  fs.rmSync(pidFile, { force: true })
+  return 0
+}
+
+main(process.argv[2] ?? '/run/runt-planner').then(
+  code => process.exit(code),
+  err => {
+    process.stderr.write(`runt-planner: ${String(err?.stack ?? err)}\n`)
+    process.exit(1)
+  },
+)
