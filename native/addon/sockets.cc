@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "addon/addon.h"
@@ -118,10 +119,19 @@ static Napi::Value PollIn(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   struct pollfd p = {info[0].As<Napi::Number>().Int32Value(), POLLIN, 0};
   int timeout = info[1].As<Napi::Number>().Int32Value();
-  int rc;
-  do {
-    rc = poll(&p, 1, timeout);
-  } while (rc < 0 && errno == EINTR);
+  // a signal (a profiler's SIGPROF, say) must not restart the whole wait
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  int rc, left = timeout;
+  for (;;) {
+    rc = poll(&p, 1, left);
+    if (rc >= 0 || errno != EINTR) break;
+    if (timeout < 0) continue;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long spent = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
+    left = spent >= timeout ? 0 : static_cast<int>(timeout - spent);
+  }
   if (rc < 0) return ThrowErrno(env, errno, "poll");
   return Napi::Boolean::New(env, rc > 0);
 }

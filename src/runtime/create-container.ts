@@ -99,9 +99,10 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
     cgroups.create()
     undo.push(() => cgroups.destroy())
     if (spec.linux?.resources) cgroups.apply(spec.linux.resources)
+    const planned = JSON.stringify([record.cgroupDirsCreated, record.cgroupPaths])
     record.cgroupDirsCreated = cgroups.createdDirs()
     record.cgroupPaths = cgroups.paths() // rootless: a group it could not create is not the container's
-    handle.write(record)
+    if (JSON.stringify([record.cgroupDirsCreated, record.cgroupPaths]) !== planned) handle.write(record)
     stopPoint('create:cgroups')
 
     // socket activation: the fds systemd handed us go first, then --preserve-fds
@@ -110,10 +111,10 @@ export function createContainer(g: GlobalOptions, id: string, o: CreateOptions):
     const seccomp = spec.linux?.seccomp
     // NOTIFY_SOCKET: the container gets a socket of ours to notify (src/runtime/notify-socket.ts)
     const hostNotify = process.env.NOTIFY_SOCKET
-    const planned = hostNotify ? withNotifySocket(spec, handle.dir) : spec
+    const withNotify = hostNotify ? withNotifySocket(spec, handle.dir) : spec
     const notify = hostNotify && !o.waitForStart ? NotifyProxy.listen(handle.dir, hostNotify) : null
     if (notify) undo.push(() => notify.close())
-    const plan = buildPlan(planned, {
+    const plan = buildPlan(withNotify, {
       bundle,
       noPivot: o.noPivot,
       noNewKeyring: o.noNewKeyring,

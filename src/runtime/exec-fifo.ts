@@ -8,6 +8,7 @@ import { StatusError, systemError } from '../errors'
 import type { ContainerRecord } from '../state/store'
 import { initAlive } from './init-process'
 import { launchErrorFromPayload } from '../launcher/launch-error'
+import { native } from '../sys/native'
 
 export function execFifoPath(stateDir: string): string {
   return path.join(stateDir, 'exec.fifo')
@@ -25,7 +26,6 @@ export function releaseInit(stateDir: string, rec: ContainerRecord): void {
   }
   try {
     const buf = Buffer.alloc(1)
-    const tick = new Int32Array(new SharedArrayBuffer(4))
     const readByte = (): number | null => {
       try {
         return fs.readSync(fd, buf, 0, 1, null) === 1 ? buf[0] : null
@@ -34,7 +34,8 @@ export function releaseInit(stateDir: string, rec: ContainerRecord): void {
         return null
       }
     }
-    const byte = awaitStartByte(readByte, () => initAlive(rec), () => Atomics.wait(tick, 0, 0, 1))
+    // poll wakes as soon as the byte is there; the bound lets a dead init be noticed
+    const byte = awaitStartByte(readByte, () => initAlive(rec), () => { native().pollIn(fd, 5) })
     if (byte === null) throw new StatusError('cannot start a container that has stopped', { id: rec.id })
     // '0': the process goes on to execve; '1': a step before it (a startContainer hook)
     // failed, the init exits, and what failed follows
