@@ -44,6 +44,8 @@ function decodeRequest(body: Buffer): Request {
 /** Why this call takes the direct path, or null when the planner runs it. */
 function directReason(call: ParsedCall | null, env: Record<string, string>): string | null {
   if (env.RUNT_TEST_STOP_AT && env.RUNT_TEST_STOP_PLANNER !== '1') return 'RUNT_TEST_STOP_AT stops the runtime process'
+  // another runtime tree (tests): the front-end would still start this tree's executor
+  if (env.RUNT_PROJECT_ROOT_OVERRIDE) return 'RUNT_PROJECT_ROOT_OVERRIDE names another runtime'
   if (call === null) return null
   if ((call.command === 'run' || call.command === 'exec') && call.opts.detach !== true) return `${call.command} in the foreground`
   if (call.command === 'events') return 'events streams in the foreground'
