@@ -11,6 +11,7 @@ import { once } from 'node:events'
 import fs from 'node:fs'
 import path from 'node:path'
 import { readProcStat } from '../../src/state/status'
+import { native } from '../../src/sys/native'
 import { REPO, RUNT, cgroupDirsNamed, makeBundle, sh, skipReason, tempDir, uniqueId, type Result } from './helpers'
 
 const skip = skipReason()
@@ -230,5 +231,25 @@ else {
     await until('the old planner to exit', () => !alive(first))
     t.not(f.plannerPid(), null, 'a new planner runs')
     t.same(f.taken(), ['fast', 'fast'], 'the call after the upgrade was served by the new planner')
+  })
+
+  t.test('socket activation: the planner serves the socket it is handed (LISTEN_FDS=1, fd 3)', async t => {
+    const f = fast(t)
+    fs.mkdirSync(f.dir, { recursive: true, mode: 0o700 })
+    const sock = path.join(f.dir, 'planner.sock')
+    const listen = native().seqpacketListen(sock, 16) // what systemd's .socket unit would hold
+    t.teardown(() => fs.closeSync(listen))
+    // LISTEN_PID must name the planner itself: the shell sets its own pid, then execs it
+    const planner = spawn('sh', ['-c', `LISTEN_PID=$$ LISTEN_FDS=1 RUNT_PLANNER_IDLE_MS=1000 exec ${JSON.stringify(path.join(REPO, 'bin', 'runt-planner'))} ${JSON.stringify(f.dir)}`], {
+      stdio: ['ignore', 'ignore', 'inherit', listen],
+    })
+    const exited = once(planner, 'exit')
+    const r = f.run(['list', '-q'], { RUNT_PATH: 'auto' })
+    t.equal(r.status, 0, r.stderr)
+    t.same(f.taken(), ['fast'], 'the first call was served: nothing had to be started')
+    t.equal(f.plannerPid(), planner.pid, 'by the activated planner')
+    const [code] = await exited
+    t.equal(code, 0, 'it exits when idle')
+    t.ok(fs.existsSync(sock), "and leaves the socket, which is systemd's")
   })
 }
