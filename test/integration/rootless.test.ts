@@ -62,10 +62,16 @@ else {
   const xdg = path.join(top, 'xdg')
   fs.mkdirSync(xdg, { mode: 0o700 })
   fs.chownSync(xdg, uid, gid)
+  // the user's calls start a planner of the user's own (the fast path): end it with the test
+  t.teardown(() => {
+    try {
+      process.kill(Number(fs.readFileSync(path.join(xdg, 'runt-planner', 'planner.pid'), 'utf8')), 'SIGKILL')
+    } catch { /* none was started, or it is gone */ }
+  })
 
   /** bin/runt as the user, with a clean environment, in dir */
-  const asUser = (args: string[], dir = top) => {
-    const env = ['env', '-i', 'PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', `XDG_RUNTIME_DIR=${xdg}`, `HOME=${top}`]
+  const asUser = (args: string[], dir = top, more: string[] = []) => {
+    const env = ['env', '-i', 'PATH=/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin', `XDG_RUNTIME_DIR=${xdg}`, `HOME=${top}`, ...more]
     // output through files (sh): a detached container keeps what it inherits open
     return sh('setpriv', ['--reuid', String(uid), '--regid', String(gid), '--clear-groups', '--', ...env, runtBin, ...args], { cwd: dir })
   }
@@ -116,6 +122,18 @@ else {
     const alive = () => { try { return !/^\d+ \(.*\) [ZX]/.test(fs.readFileSync(`/proc/${state.pid}/stat`, 'utf8')) } catch { return false } }
     t.notOk(alive(), 'the process is gone (or a zombie waiting for its reaper)')
     t.same(asUser(['list', '-q']).stdout, '', 'nothing left')
+  })
+
+  t.test("the user's calls on the fast path go to a planner of its own under $XDG_RUNTIME_DIR", async t => {
+    const trace = path.join(xdg, 'trace')
+    const r = asUser(['list', '-q'], top, ['RUNT_PATH=fast', `RUNT_PATH_TRACE=${trace}`])
+    t.equal(r.status, 0, r.stderr)
+    t.equal(fs.readFileSync(trace, 'utf8'), 'fast\n', 'served by a planner')
+    const dir = path.join(xdg, 'runt-planner')
+    t.equal(fs.statSync(dir).mode & 0o777, 0o700, 'in a directory only the user may enter')
+    const pid = Number(fs.readFileSync(path.join(dir, 'planner.pid'), 'utf8'))
+    t.teardown(() => { try { process.kill(pid, 'SIGKILL') } catch { /* gone already */ } })
+    t.match(fs.readFileSync(`/proc/${pid}/status`, 'utf8'), new RegExp(`\\nUid:\\s+${uid}\\s+${uid}\\s+${uid}\\s+${uid}\\n`), 'running as the user')
   })
 
   t.test('runt exec as the unprivileged user into its rootless container', async t => {
