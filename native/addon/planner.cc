@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -92,7 +93,19 @@ static Napi::Value RecvPacket(const Napi::CallbackInfo &info) {
   return out;
 }
 
+// setParentDeathSignal(signal, parentPid): PR_SET_PDEATHSIG; when the parent is no longer
+// parentPid (it died before the prctl), exit at once as the signal would have made us
+static Napi::Value SetParentDeathSignal(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  int sig = info[0].As<Napi::Number>().Int32Value();
+  pid_t parent = info[1].As<Napi::Number>().Int32Value();
+  if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0) return ThrowErrno(env, errno, "prctl PR_SET_PDEATHSIG");
+  if (getppid() != parent) _exit(0);
+  return env.Undefined();
+}
+
 void RegisterPlanner(Napi::Env env, Napi::Object exports) {
+  exports.Set("setParentDeathSignal", Napi::Function::New(env, SetParentDeathSignal));
   exports.Set("seqpacketListen", Napi::Function::New(env, SeqpacketListen));
   exports.Set("acceptPacket", Napi::Function::New(env, AcceptPacket));
   exports.Set("peerCred", Napi::Function::New(env, PeerCred));

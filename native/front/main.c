@@ -152,14 +152,17 @@ static int connect_planner(void) {
 /* Start a planner in the background, detached from us (its own session, our stdio
  * not kept, none of our descriptors), and go on at once. */
 static void start_planner(void) {
-  char path_env[PATH_MAX + 8], idle_env[64];
+  char path_env[PATH_MAX + 8], knobs[2][64];
   const char *path = getenv("PATH");
-  const char *idle = getenv("RUNT_PLANNER_IDLE_MS");
   snprintf(path_env, sizeof path_env, "PATH=%s", path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-  char *envp[3] = {path_env, NULL, NULL};
-  if (idle && strlen(idle) < 40) {
-    snprintf(idle_env, sizeof idle_env, "RUNT_PLANNER_IDLE_MS=%s", idle);
-    envp[1] = idle_env;
+  char *envp[4] = {path_env, NULL, NULL, NULL};
+  /* the planner's own settings pass on; nothing else of the caller's environment does */
+  const char *names[2] = {"RUNT_PLANNER_IDLE_MS", "RUNT_PLANNER_PROCESSES"};
+  for (int i = 0, n = 1; i < 2; i++) {
+    const char *value = getenv(names[i]);
+    if (!value || strlen(value) > 20) continue;
+    snprintf(knobs[i], sizeof knobs[i], "%s=%s", names[i], value);
+    envp[n++] = knobs[i];
   }
   char *argv[] = {"runt-planner", P.dir, NULL};
   pid_t pid = fork();

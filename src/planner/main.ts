@@ -1,13 +1,18 @@
 // runt-planner: the warm half of the fast path (bin/runt-planner <dir>). The front-end
-// (bin/runt, native/front/) starts it on demand; it listens on <dir>/planner.sock, serves
-// one call at a time, and exits when idle for RUNT_PLANNER_IDLE_MS (default 60 s) or when
-// a caller runs another build. It keeps nothing that is not on disk: kill -9 at any
-// moment loses nothing (a call cut short is recovered as after a killed runt).
+// (bin/runt, native/front/) starts it on demand; it listens on <dir>/planner.sock and
+// exits when idle for RUNT_PLANNER_IDLE_MS (default 60 s) or when a caller runs another
+// build. Each planner process serves one call at a time; RUNT_PLANNER_PROCESSES (default
+// 2) of them accept on the same socket, so a slow call (a hook, a wait for READY=1) does
+// not hold up the others. The first holds <dir>/planner.lock and owns the socket's name;
+// the others end with it. It keeps nothing that is not on disk: kill -9 at any moment
+// loses nothing (a call cut short is recovered as after a killed runt).
 //
 // Under systemd, socket activation hands it the listening socket as fd 3 (LISTEN_FDS=1);
 // see README.md for the units.
 
+import { spawn } from 'node:child_process'
 import fs from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { loadAllCommands } from '../cli/program'
 import { schemaValidators } from '../spec/validate'
@@ -16,6 +21,8 @@ import { identityOf } from './peer'
 import { serveConnection, type PlannerSelf } from './request'
 
 const DEFAULT_IDLE_MS = 60_000
+const DEFAULT_PROCESSES = 2
+const WORKER_FLAG = '--worker'
 
 /** "dev:ino:mtime:size" of this planner's code, as the front-end computes it for dist/planner.js */
 export function buildId(file: string): string {
@@ -49,21 +56,43 @@ function listeningSocket(dir: string): number | null {
   return native().seqpacketListen(sock, 64)
 }
 
-async function main(dir: string): Promise<number> {
-  ownDirectory(dir)
-  const listen = listeningSocket(dir)
-  if (listen === null) return 0
-  const pidFile = path.join(dir, 'planner.pid')
-  fs.writeFileSync(pidFile, `${process.pid}\n`)
+/** More planner processes on the same listening socket (fd 3 in each); they end with us. */
+function startWorkers(dir: string, listen: number): void {
+  const count = Number(process.env.RUNT_PLANNER_PROCESSES) || DEFAULT_PROCESSES
+  const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', RUNT_PLANNER_IDLE_MS: process.env.RUNT_PLANNER_IDLE_MS ?? '' }
+  for (let i = 1; i < count; i++) {
+    spawn(process.execPath, [__filename, dir, WORKER_FLAG, String(process.pid)], { stdio: ['ignore', 'ignore', 'ignore', listen], env }).unref()
+  }
+}
+
+/** Accept and serve calls until idle; 'restart' when a caller runs another build. */
+async function serve(listen: number): Promise<'idle' | 'restart'> {
   const self: PlannerSelf = { build: buildId(__filename), identity: identityOf('/proc/self') }
   loadAllCommands()
   schemaValidators()
   const idle = Number(process.env.RUNT_PLANNER_IDLE_MS) || DEFAULT_IDLE_MS
   while (native().pollIn(listen, idle)) {
     const conn = native().acceptPacket(listen)
-    if (conn === null) continue
-    if ((await serveConnection(conn, self)) === 'restart') break
+    if (conn === null) continue // another planner process took it
+    if ((await serveConnection(conn, self)) === 'restart') return 'restart'
   }
+  return 'idle'
+}
+
+async function main(dir: string): Promise<number> {
+  if (process.argv[3] === WORKER_FLAG) {
+    // a worker dies with the planner that started it, and never touches the socket's name
+    native().setParentDeathSignal(os.constants.signals.SIGKILL, Number(process.argv[4]))
+    await serve(3)
+    return 0
+  }
+  ownDirectory(dir)
+  const listen = listeningSocket(dir)
+  if (listen === null) return 0
+  const pidFile = path.join(dir, 'planner.pid')
+  fs.writeFileSync(pidFile, `${process.pid}\n`)
+  startWorkers(dir, listen)
+  await serve(listen)
   // leave: a caller from now on finds no socket and starts a new planner (or systemd does)
   if (!activated()) fs.rmSync(path.join(dir, 'planner.sock'), { force: true })
   fs.rmSync(pidFile, { force: true })

@@ -84,6 +84,8 @@ export interface NativeAddon {
   sendPacket(fd: number, bytes: Buffer, fds: number[]): void
   /** the next packet (empty at EOF) and the descriptors that came with it (close-on-exec) */
   recvPacket(fd: number): { bytes: Buffer; fds: number[] }
+  /** PR_SET_PDEATHSIG: signal when the parent dies; exits at once if parentPid is already gone */
+  setParentDeathSignal(signal: number, parentPid: number): void
 }
 
 /** What waitpid(2) reported: a normal exit (`exited`, `status`) or death by `signal`. */

@@ -39,7 +39,8 @@ else {
     const dir = path.join(tempDir('runt-planner-'), 'planner')
     const root = tempDir('runt-fast-root-')
     const trace = path.join(path.dirname(dir), 'trace')
-    const env = (more: Record<string, string> = {}) => ({ ...process.env, RUNT_PLANNER_DIR: dir, RUNT_PATH_TRACE: trace, ...extraEnv, ...more })
+    // one planner process, so the tests know which one serves (the pool has its own test)
+    const env = (more: Record<string, string> = {}) => ({ ...process.env, RUNT_PLANNER_DIR: dir, RUNT_PATH_TRACE: trace, RUNT_PLANNER_PROCESSES: '1', ...extraEnv, ...more })
     let seen = 0
     const f: Fast = {
       dir, root, trace,
@@ -144,7 +145,7 @@ else {
     const err = fs.openSync(out, 'w')
     const child = spawn(RUNT, ['--root', f.root, 'create', '--bundle', bundle, id], {
       stdio: ['ignore', 'ignore', err],
-      env: { ...process.env, RUNT_PATH: 'fast', RUNT_PLANNER_DIR: f.dir, RUNT_TEST_STOP_AT: 'create:cgroups', RUNT_TEST_STOP_PLANNER: '1' },
+      env: { ...process.env, RUNT_PATH: 'fast', RUNT_PLANNER_DIR: f.dir, RUNT_PLANNER_PROCESSES: '1', RUNT_TEST_STOP_AT: 'create:cgroups', RUNT_TEST_STOP_PLANNER: '1' },
     })
     fs.closeSync(err)
     const exited = once(child, 'exit')
@@ -179,11 +180,33 @@ else {
     t.same(f.taken(), ['fast'], 'served again once it answers')
   })
 
+  t.test('two planner processes share the socket: a stuck one does not hold up the calls, and they end together', async t => {
+    const f = fast(t, { RUNT_PLANNER_PROCESSES: '2', RUNT_PLANNER_TIMEOUT_MS: '5000' })
+    t.equal(f.run(['list']).status, 0, 'the planner is up')
+    const primary = f.plannerPid()!
+    const planners = () => fs.readdirSync('/proc').filter(p => /^\d+$/.test(p)).filter(p => {
+      try { return fs.readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(f.dir) && alive(Number(p)) } catch { return false }
+    }).map(Number)
+    await until('the second planner process', () => planners().length === 2)
+    f.taken()
+    process.kill(primary, 'SIGSTOP')
+    try {
+      const r = f.run(['list', '-q'])
+      t.equal(r.status, 0, r.stderr)
+      t.same(f.taken(), ['fast'], 'the other process served the call')
+    } finally {
+      process.kill(primary, 'SIGCONT')
+    }
+    process.kill(primary, 'SIGKILL')
+    await until('the worker to end with the first planner', () => planners().length === 0)
+    t.pass('no planner process is left')
+  })
+
   t.test('a caller unlike the planner is sent to the direct path', async t => {
     const f = fast(t)
     t.equal(f.run(['list']).status, 0, 'the planner is up')
     f.taken()
-    const env = { ...process.env, RUNT_PATH: 'fast', RUNT_PLANNER_DIR: f.dir, RUNT_PATH_TRACE: f.trace }
+    const env = { ...process.env, RUNT_PATH: 'fast', RUNT_PLANNER_DIR: f.dir, RUNT_PATH_TRACE: f.trace, RUNT_PLANNER_PROCESSES: '1' }
     const fewerCaps = sh('setpriv', ['--bounding-set', '-sys_admin', RUNT, '--root', f.root, 'list', '-q'], { env })
     t.equal(fewerCaps.status, 0, fewerCaps.stderr)
     t.match(f.taken(), [/^direct the caller's Cap[A-Za-z]+ differs/], 'a smaller bounding set')
@@ -244,7 +267,8 @@ else {
       stdio: ['ignore', 'ignore', 'inherit', listen],
     })
     const exited = once(planner, 'exit')
-    const r = f.run(['list', '-q'], { RUNT_PATH: 'auto' })
+    // the planner may take a while to boot on a busy machine; the call waits in the socket's queue
+    const r = f.run(['list', '-q'], { RUNT_PATH: 'auto', RUNT_PLANNER_TIMEOUT_MS: '30000' })
     t.equal(r.status, 0, r.stderr)
     t.same(f.taken(), ['fast'], 'the first call was served: nothing had to be started')
     t.equal(f.plannerPid(), planner.pid, 'by the activated planner')
