@@ -54,6 +54,7 @@ struct paths {
 
 static char **args;
 static struct paths P;
+static pid_t planner_pid; /* the planner's pid (SO_PEERCRED), for the trace */
 
 static void trace(const char *what, const char *detail) {
   const char *file = getenv("RUNT_PATH_TRACE");
@@ -146,7 +147,31 @@ static int connect_planner(void) {
     errno = EPERM;
     return -1;
   }
+  planner_pid = cred.pid;
   return fd;
+}
+
+/* Whether a planner started by us would serve the host's callers: we are in pid 1's
+ * namespaces and root directory. A planner started from a private mount namespace (a
+ * client that runs in one, a test's `unshare -m`) would turn every other caller away, so
+ * such a caller takes the direct path and leaves the starting to others. Where pid 1 is
+ * out of our sight (an unprivileged user), we cannot tell, and start one. */
+static int like_pid1(void) {
+  static const char *const ns[] = {"mnt", "pid", "net", "user", "ipc", "uts", "cgroup"};
+  for (size_t i = 0; i < sizeof ns / sizeof ns[0]; i++) {
+    char mine[PATH_MAX], theirs[PATH_MAX], a[64], b[64];
+    snprintf(a, sizeof a, "/proc/self/ns/%s", ns[i]);
+    snprintf(b, sizeof b, "/proc/1/ns/%s", ns[i]);
+    ssize_t m = readlink(a, mine, sizeof mine - 1);
+    ssize_t t = readlink(b, theirs, sizeof theirs - 1);
+    if (t < 0) return 1;
+    if (m < 0) continue; /* a namespace this kernel does not have */
+    if (m != t || memcmp(mine, theirs, (size_t)m) != 0) return 0;
+  }
+  struct stat root, theirs;
+  if (stat("/", &root) == 0 && stat("/proc/1/root", &theirs) == 0 && (root.st_dev != theirs.st_dev || root.st_ino != theirs.st_ino))
+    return 0;
+  return 1;
 }
 
 /* Start a planner in the background, detached from us (its own session, our stdio
@@ -399,6 +424,7 @@ int main(int argc, char **argv) {
     }
     /* none, or stale (RESTART: it is exiting), or silent: start one for the next calls */
     if ((sock < 0 || answer == RUNT_FP_RESTART) && now_ms() - last_start >= 200) {
+      if (!like_pid1()) go_direct("no planner for a caller outside pid 1's namespaces");
       start_planner();
       last_start = now_ms();
     }
@@ -411,6 +437,8 @@ int main(int argc, char **argv) {
     close(sock);
     go_direct(errno == E2BIG ? "request too large" : "request not sent");
   }
-  trace("fast", NULL);
+  char served[32];
+  snprintf(served, sizeof served, "%d", (int)planner_pid);
+  trace("fast", served);
   return serve(sock);
 }

@@ -23,6 +23,8 @@ import { serveConnection, type PlannerSelf } from './request'
 const DEFAULT_IDLE_MS = 60_000
 const DEFAULT_PROCESSES = 2
 const WORKER_FLAG = '--worker'
+/** callers in a row sent away as unlike this planner before it gives way */
+const UNLIKE_CALLERS = 8
 
 /** "dev:ino:mtime:size" of this planner's code, as the front-end computes it for dist/planner.js */
 export function buildId(file: string): string {
@@ -56,6 +58,17 @@ function listeningSocket(dir: string): number | null {
   return native().seqpacketListen(sock, 64)
 }
 
+/** <dir>/planner.log: when each planner process starts and why it ends (its stderr is /dev/null). */
+function note(dir: string, what: string): void {
+  try {
+    const file = path.join(dir, 'planner.log')
+    if ((fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0) > 1 << 20) fs.truncateSync(file)
+    fs.appendFileSync(file, `${new Date().toISOString()} ${process.pid} ${what}\n`, { mode: 0o600 })
+  } catch {
+    // a full or read-only directory: nothing to note in
+  }
+}
+
 /** More planner processes on the same listening socket (fd 3 in each); they end with us. */
 function startWorkers(dir: string, listen: number): void {
   const count = Number(process.env.RUNT_PLANNER_PROCESSES) || DEFAULT_PROCESSES
@@ -65,16 +78,24 @@ function startWorkers(dir: string, listen: number): void {
   }
 }
 
-/** Accept and serve calls until idle; 'restart' when a caller runs another build. */
-async function serve(listen: number): Promise<'idle' | 'restart'> {
+/**
+ * Accept and serve calls until idle; 'restart' when a caller runs another build; 'unlike'
+ * when the callers keep being unlike this planner (it was started by an odd one, say with
+ * fewer capabilities): it makes way for one that the next caller starts.
+ */
+async function serve(listen: number): Promise<'idle' | 'restart' | 'unlike'> {
   const self: PlannerSelf = { build: buildId(__filename), identity: identityOf('/proc/self') }
   loadAllCommands()
   schemaValidators()
   const idle = Number(process.env.RUNT_PLANNER_IDLE_MS) || DEFAULT_IDLE_MS
+  let turnedAway = 0
   while (native().pollIn(listen, idle)) {
     const conn = native().acceptPacket(listen)
     if (conn === null) continue // another planner process took it
-    if ((await serveConnection(conn, self)) === 'restart') return 'restart'
+    const done = await serveConnection(conn, self)
+    if (done === 'restart') return 'restart'
+    turnedAway = done === 'unlike' ? turnedAway + 1 : 0
+    if (turnedAway >= UNLIKE_CALLERS) return 'unlike'
   }
   return 'idle'
 }
@@ -83,7 +104,8 @@ async function main(dir: string): Promise<number> {
   if (process.argv[3] === WORKER_FLAG) {
     // a worker dies with the planner that started it, and never touches the socket's name
     native().setParentDeathSignal(os.constants.signals.SIGKILL, Number(process.argv[4]))
-    await serve(3)
+    note(dir, 'worker starts')
+    note(dir, `worker ends: ${await serve(3)}`)
     return 0
   }
   ownDirectory(dir)
@@ -91,18 +113,20 @@ async function main(dir: string): Promise<number> {
   if (listen === null) return 0
   const pidFile = path.join(dir, 'planner.pid')
   fs.writeFileSync(pidFile, `${process.pid}\n`)
+  note(dir, 'starts')
   startWorkers(dir, listen)
-  await serve(listen)
+  note(dir, `ends: ${await serve(listen)}`)
   // leave: a caller from now on finds no socket and starts a new planner (or systemd does)
   if (!activated()) fs.rmSync(path.join(dir, 'planner.sock'), { force: true })
   fs.rmSync(pidFile, { force: true })
   return 0
 }
 
-main(process.argv[2] ?? '/run/runt-planner').then(
-  code => process.exit(code),
-  err => {
-    process.stderr.write(`runt-planner: ${String(err?.stack ?? err)}\n`)
-    process.exit(1)
-  },
-)
+const dir = process.argv[2] ?? '/run/runt-planner'
+const fail = (err: unknown) => {
+  note(dir, `fails: ${String((err as Error)?.stack ?? err).replace(/\n/g, ' | ')}`)
+  process.exit(1)
+}
+process.on('uncaughtException', fail)
+process.on('unhandledRejection', fail)
+main(dir).then(code => process.exit(code), fail)

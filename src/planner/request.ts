@@ -52,8 +52,11 @@ function directReason(call: ParsedCall | null, env: Record<string, string>): str
   return null
 }
 
-/** Serve one connection; 'restart' when the caller runs another build (this planner must go). */
-export async function serveConnection(conn: number, self: PlannerSelf): Promise<'served' | 'restart'> {
+/**
+ * Serve one connection: 'restart' when the caller runs another build (this planner must
+ * go), 'unlike' when the caller was sent away for being unlike the planner.
+ */
+export async function serveConnection(conn: number, self: PlannerSelf): Promise<'served' | 'restart' | 'unlike'> {
   try {
     const cred = native().peerCred(conn)
     if (cred.uid !== process.geteuid?.()) return 'served'
@@ -67,7 +70,7 @@ export async function serveConnection(conn: number, self: PlannerSelf): Promise<
     const unlike = peerDifference(self.identity, cred.pid)
     if (unlike !== null) {
       send(conn, Fp.DIRECT, cstrings(unlike))
-      return 'served'
+      return 'unlike'
     }
     send(conn, Fp.READY)
     const req = receive(conn)

@@ -50,7 +50,7 @@ else {
         const lines = fs.existsSync(trace) ? fs.readFileSync(trace, 'utf8').split('\n').filter(Boolean) : []
         const fresh = lines.slice(seen)
         seen = lines.length
-        return fresh
+        return fresh.map(l => l.replace(/^fast \d+$/, 'fast')) // "fast <planner pid>"
       },
       plannerPid: () => {
         try {
@@ -213,6 +213,28 @@ else {
     const otherMounts = sh('unshare', ['-m', RUNT, '--root', f.root, 'list', '-q'], { env })
     t.equal(otherMounts.status, 0, otherMounts.stderr)
     t.match(f.taken(), [/^direct the caller's ns\/mnt differs/], 'another mount namespace')
+  })
+
+  t.test('a caller outside pid 1\'s namespaces starts no planner; a planner unlike its callers gives way', async t => {
+    const f = fast(t)
+    const env = { ...process.env, RUNT_PATH: 'fast', RUNT_PLANNER_DIR: f.dir, RUNT_PATH_TRACE: f.trace, RUNT_PLANNER_PROCESSES: '1' }
+    const inPrivateMounts = sh('unshare', ['-m', RUNT, '--root', f.root, 'list', '-q'], { env })
+    t.equal(inPrivateMounts.status, 0, inPrivateMounts.stderr)
+    t.same(f.taken(), ["direct no planner for a caller outside pid 1's namespaces"])
+    t.equal(f.plannerPid(), null, 'no planner was started from the private mount namespace')
+
+    // a planner started by a caller with fewer capabilities serves its like...
+    const fewer = ['--bounding-set', '-sys_admin', RUNT, '--root', f.root, 'list', '-q']
+    t.equal(sh('setpriv', fewer, { env }).status, 0)
+    const odd = f.plannerPid()!
+    t.same(f.taken(), ['fast'], 'its like is served')
+    // ...and makes way once the callers keep being unlike it
+    for (let i = 0; i < 8; i++) t.equal(f.run(['list', '-q']).status, 0)
+    t.match(f.taken(), Array(8).fill(/^direct the caller's Cap/), 'the others are sent to the direct path')
+    await until('the odd planner to give way', () => !alive(odd))
+    t.equal(f.run(['list', '-q']).status, 0)
+    t.same(f.taken(), ['fast'], 'the next caller starts a planner like itself and is served')
+    t.not(f.plannerPid(), odd)
   })
 
   t.test('a socket directory others may write is not trusted', async t => {
