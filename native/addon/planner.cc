@@ -4,7 +4,8 @@
 #include <fcntl.h>
 #include <stddef.h>
 #include <string.h>
-#include <sys/prctl.h>
+#include <poll.h>
+#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -93,19 +94,34 @@ static Napi::Value RecvPacket(const Napi::CallbackInfo &info) {
   return out;
 }
 
-// setParentDeathSignal(signal, parentPid): PR_SET_PDEATHSIG; when the parent is no longer
-// parentPid (it died before the prctl), exit at once as the signal would have made us
-static Napi::Value SetParentDeathSignal(const Napi::CallbackInfo &info) {
+// pollFirst(fds, timeoutMs) -> the index of the first fd readable (or at EOF), or -1
+// after timeoutMs; a signal does not restart the wait
+static Napi::Value PollFirst(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
-  int sig = info[0].As<Napi::Number>().Int32Value();
-  pid_t parent = info[1].As<Napi::Number>().Int32Value();
-  if (prctl(PR_SET_PDEATHSIG, sig, 0, 0, 0) < 0) return ThrowErrno(env, errno, "prctl PR_SET_PDEATHSIG");
-  if (getppid() != parent) _exit(0);
-  return env.Undefined();
+  Napi::Array list = info[0].As<Napi::Array>();
+  int timeout = info[1].As<Napi::Number>().Int32Value();
+  struct pollfd p[RUNT_FP_MAX_FDS];
+  nfds_t n = list.Length();
+  if (n > RUNT_FP_MAX_FDS) return ThrowErrno(env, EINVAL, "pollFirst: too many descriptors");
+  for (nfds_t i = 0; i < n; i++) p[i] = {list.Get(i).As<Napi::Number>().Int32Value(), POLLIN, 0};
+  struct timespec start, now;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  int rc, left = timeout;
+  for (;;) {
+    rc = poll(p, n, left);
+    if (rc >= 0 || errno != EINTR) break;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long spent = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
+    left = timeout < 0 ? -1 : spent >= timeout ? 0 : static_cast<int>(timeout - spent);
+  }
+  if (rc < 0) return ThrowErrno(env, errno, "poll");
+  for (nfds_t i = 0; i < n; i++)
+    if (p[i].revents) return Napi::Number::New(env, static_cast<double>(i));
+  return Napi::Number::New(env, -1);
 }
 
 void RegisterPlanner(Napi::Env env, Napi::Object exports) {
-  exports.Set("setParentDeathSignal", Napi::Function::New(env, SetParentDeathSignal));
+  exports.Set("pollFirst", Napi::Function::New(env, PollFirst));
   exports.Set("seqpacketListen", Napi::Function::New(env, SeqpacketListen));
   exports.Set("acceptPacket", Napi::Function::New(env, AcceptPacket));
   exports.Set("peerCred", Napi::Function::New(env, PeerCred));

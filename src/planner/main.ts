@@ -12,7 +12,6 @@
 
 import { spawn } from 'node:child_process'
 import fs from 'node:fs'
-import os from 'node:os'
 import path from 'node:path'
 import { loadAllCommands } from '../cli/program'
 import { schemaValidators } from '../spec/validate'
@@ -69,27 +68,38 @@ function note(dir: string, what: string): void {
   }
 }
 
-/** More planner processes on the same listening socket (fd 3 in each); they end with us. */
+/**
+ * More planner processes on the same listening socket (fd 3 in each). Each also gets the
+ * end of a pipe (fd 4) whose other end only we hold: at its EOF we are gone, and the
+ * worker leaves too, but never in the middle of a call.
+ */
 function startWorkers(dir: string, listen: number): void {
   const count = Number(process.env.RUNT_PLANNER_PROCESSES) || DEFAULT_PROCESSES
   const env = { PATH: process.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin', RUNT_PLANNER_IDLE_MS: process.env.RUNT_PLANNER_IDLE_MS ?? '' }
   for (let i = 1; i < count; i++) {
-    spawn(process.execPath, [__filename, dir, WORKER_FLAG, String(process.pid)], { stdio: ['ignore', 'ignore', 'ignore', listen], env }).unref()
+    const worker = spawn(process.execPath, [__filename, dir, WORKER_FLAG], { stdio: ['ignore', 'ignore', 'ignore', listen, 'pipe'], env })
+    worker.unref()
+    ;(worker.stdio[4] as unknown as { unref(): void }).unref()
   }
 }
 
 /**
  * Accept and serve calls until idle; 'restart' when a caller runs another build; 'unlike'
  * when the callers keep being unlike this planner (it was started by an odd one, say with
- * fewer capabilities): it makes way for one that the next caller starts.
+ * fewer capabilities): it makes way for one that the next caller starts; 'orphaned' when
+ * the planner that started this worker is gone (parent: the EOF of its pipe).
  */
-async function serve(listen: number): Promise<'idle' | 'restart' | 'unlike'> {
+async function serve(listen: number, parent: number | null = null): Promise<'idle' | 'restart' | 'unlike' | 'orphaned'> {
   const self: PlannerSelf = { build: buildId(__filename), identity: identityOf('/proc/self') }
   loadAllCommands()
   schemaValidators()
   const idle = Number(process.env.RUNT_PLANNER_IDLE_MS) || DEFAULT_IDLE_MS
+  const watched = parent === null ? [listen] : [listen, parent]
   let turnedAway = 0
-  while (native().pollIn(listen, idle)) {
+  for (;;) {
+    const ready = native().pollFirst(watched, idle)
+    if (ready < 0) return 'idle'
+    if (ready === 1) return 'orphaned'
     const conn = native().acceptPacket(listen)
     if (conn === null) continue // another planner process took it
     const done = await serveConnection(conn, self)
@@ -97,15 +107,13 @@ async function serve(listen: number): Promise<'idle' | 'restart' | 'unlike'> {
     turnedAway = done === 'unlike' ? turnedAway + 1 : 0
     if (turnedAway >= UNLIKE_CALLERS) return 'unlike'
   }
-  return 'idle'
 }
 
 async function main(dir: string): Promise<number> {
   if (process.argv[3] === WORKER_FLAG) {
-    // a worker dies with the planner that started it, and never touches the socket's name
-    native().setParentDeathSignal(os.constants.signals.SIGKILL, Number(process.argv[4]))
+    // a worker leaves with the planner that started it, and never touches the socket's name
     note(dir, 'worker starts')
-    note(dir, `worker ends: ${await serve(3)}`)
+    note(dir, `worker ends: ${await serve(3, 4)}`)
     return 0
   }
   ownDirectory(dir)

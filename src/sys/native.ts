@@ -84,8 +84,8 @@ export interface NativeAddon {
   sendPacket(fd: number, bytes: Buffer, fds: number[]): void
   /** the next packet (empty at EOF) and the descriptors that came with it (close-on-exec) */
   recvPacket(fd: number): { bytes: Buffer; fds: number[] }
-  /** PR_SET_PDEATHSIG: signal when the parent dies; exits at once if parentPid is already gone */
-  setParentDeathSignal(signal: number, parentPid: number): void
+  /** poll(2) for input on several fds: the index of the first readable (or at EOF), -1 after timeoutMs */
+  pollFirst(fds: number[], timeoutMs: number): number
 }
 
 /** What waitpid(2) reported: a normal exit (`exited`, `status`) or death by `signal`. */

@@ -218,10 +218,16 @@ else {
   t.test('a caller outside pid 1\'s namespaces starts no planner; a planner unlike its callers gives way', async t => {
     const f = fast(t)
     const env = { ...process.env, RUNT_PATH: 'fast', RUNT_PLANNER_DIR: f.dir, RUNT_PATH_TRACE: f.trace, RUNT_PLANNER_PROCESSES: '1' }
-    const inPrivateMounts = sh('unshare', ['-m', RUNT, '--root', f.root, 'list', '-q'], { env })
-    t.equal(inPrivateMounts.status, 0, inPrivateMounts.stderr)
-    t.same(f.taken(), ["direct no planner for a caller outside pid 1's namespaces"])
-    t.equal(f.plannerPid(), null, 'no planner was started from the private mount namespace')
+    let pid1Visible = true
+    try { fs.readlinkSync('/proc/1/ns/mnt') } catch { pid1Visible = false }
+    if (pid1Visible) {
+      const inPrivateMounts = sh('unshare', ['-m', RUNT, '--root', f.root, 'list', '-q'], { env })
+      t.equal(inPrivateMounts.status, 0, inPrivateMounts.stderr)
+      t.same(f.taken(), ["direct no planner for a caller outside pid 1's namespaces"])
+      t.equal(f.plannerPid(), null, 'no planner was started from the private mount namespace')
+    } else {
+      t.comment("pid 1's namespaces are out of sight here (/proc/1/ns): the front-end cannot tell, and starts planners anywhere")
+    }
 
     // a planner started by a caller with fewer capabilities serves its like...
     const fewer = ['--bounding-set', '-sys_admin', RUNT, '--root', f.root, 'list', '-q']
