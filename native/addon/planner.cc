@@ -5,7 +5,6 @@
 #include <stddef.h>
 #include <string.h>
 #include <poll.h>
-#include <time.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -95,7 +94,7 @@ static Napi::Value RecvPacket(const Napi::CallbackInfo &info) {
 }
 
 // pollFirst(fds, timeoutMs) -> the index of the first fd readable (or at EOF), or -1
-// after timeoutMs; a signal does not restart the wait
+// after timeoutMs
 static Napi::Value PollFirst(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   Napi::Array list = info[0].As<Napi::Array>();
@@ -104,16 +103,7 @@ static Napi::Value PollFirst(const Napi::CallbackInfo &info) {
   nfds_t n = list.Length();
   if (n > RUNT_FP_MAX_FDS) return ThrowErrno(env, EINVAL, "pollFirst: too many descriptors");
   for (nfds_t i = 0; i < n; i++) p[i] = {list.Get(i).As<Napi::Number>().Int32Value(), POLLIN, 0};
-  struct timespec start, now;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  int rc, left = timeout;
-  for (;;) {
-    rc = poll(p, n, left);
-    if (rc >= 0 || errno != EINTR) break;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long spent = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
-    left = timeout < 0 ? -1 : spent >= timeout ? 0 : static_cast<int>(timeout - spent);
-  }
+  int rc = PollWithin(p, n, timeout);
   if (rc < 0) return ThrowErrno(env, errno, "poll");
   for (nfds_t i = 0; i < n; i++)
     if (p[i].revents) return Napi::Number::New(env, static_cast<double>(i));

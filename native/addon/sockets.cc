@@ -114,24 +114,26 @@ static Napi::Value ReceiveDatagram(const Napi::CallbackInfo &info) {
   return Napi::Buffer<char>::Copy(env, buf, static_cast<size_t>(n));
 }
 
+int PollWithin(struct pollfd *fds, unsigned long nfds, int timeoutMs) {
+  struct timespec start;
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  int left = timeoutMs;
+  for (;;) {
+    int rc = poll(fds, static_cast<nfds_t>(nfds), left);
+    if (rc >= 0 || errno != EINTR) return rc;
+    if (timeoutMs < 0) continue;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    long spent = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
+    left = spent >= timeoutMs ? 0 : static_cast<int>(timeoutMs - spent);
+  }
+}
+
 // pollIn(fd, timeoutMs) -> true when fd is readable (or at EOF / hung up), false on timeout
 static Napi::Value PollIn(const Napi::CallbackInfo &info) {
   Napi::Env env = info.Env();
   struct pollfd p = {info[0].As<Napi::Number>().Int32Value(), POLLIN, 0};
-  int timeout = info[1].As<Napi::Number>().Int32Value();
-  // a signal (a profiler's SIGPROF, say) must not restart the whole wait
-  struct timespec start;
-  clock_gettime(CLOCK_MONOTONIC, &start);
-  int rc, left = timeout;
-  for (;;) {
-    rc = poll(&p, 1, left);
-    if (rc >= 0 || errno != EINTR) break;
-    if (timeout < 0) continue;
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    long spent = (now.tv_sec - start.tv_sec) * 1000L + (now.tv_nsec - start.tv_nsec) / 1000000L;
-    left = spent >= timeout ? 0 : static_cast<int>(timeout - spent);
-  }
+  int rc = PollWithin(&p, 1, info[1].As<Napi::Number>().Int32Value());
   if (rc < 0) return ThrowErrno(env, errno, "poll");
   return Napi::Boolean::New(env, rc > 0);
 }

@@ -42,11 +42,7 @@ static void write_attr(int fd, const char *step, const char *shown, const char *
   if (plen + vlen >= sizeof buf) fail(ENAMETOOLONG, step, shown);
   memcpy(buf, prefix, plen);
   memcpy(buf + plen, value, vlen);
-  ssize_t n;
-  do n = write(fd, buf, plen + vlen); while (n < 0 && errno == EINTR);
-  if (n < 0) die(step, shown);
-  if ((size_t)n != plen + vlen) fail(EIO, step, shown);
-  close(fd);
+  if (write_and_close(fd, buf, plen + vlen) < 0) die(step, shown);
 }
 
 void apply_lsm_labels(void) {

@@ -87,11 +87,11 @@ static inline int runt_sealed_executor(const char *path, int min_fd, struct spaw
   return ro;
 }
 
-/* The ERROR frame the forked child sends when execveat fails ([type][len][errno][step]
- * [path]), built before fork so the child only patches in errno; its length, or 0 when
- * it does not fit. */
+/* The ERROR frame the forked child sends when it cannot exec the executor ([type][len]
+ * [errno][step][path]), built before fork so the child only patches in errno; its length,
+ * or 0 when it does not fit. */
 static inline size_t runt_exec_failure_frame(const char *path, char *frame, size_t size) {
-  const char *step = "execveat";
+  const char *step = "start the executor";
   uint32_t len = (uint32_t)(8 + strlen(step) + 1 + strlen(path) + 1);
   if (8 + (size_t)len > size) return 0;
   memset(frame, 0, 8 + (size_t)len);
@@ -103,19 +103,20 @@ static inline size_t runt_exec_failure_frame(const char *path, char *frame, size
   return 8 + (size_t)len;
 }
 
-/* In the forked child: keep the listed descriptors across exec, exec the sealed copy with
- * an empty environment; if that fails, tell the parent over the sync socket. Only
- * async-signal-safe calls; never returns. */
+/* In the forked child: not dumpable (the CVE-2019-5736 defence, so nothing in a container
+ * can open this process's memory or exe), keep the listed descriptors across exec, exec
+ * the sealed copy with an empty environment; if any step fails, tell the parent over the
+ * sync socket. Only async-signal-safe calls; never returns. */
 static inline void runt_exec_executor_child(int exe_fd, const int *keep, int nkeep, char *const argv[], char *frame,
                                             size_t frame_len, int sync_fd) {
-  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  for (int i = 0; i < nkeep; i++) {
+  int ok = prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) == 0;
+  for (int i = 0; ok && i < nkeep; i++) {
     if (keep[i] < 0) continue;
     int flags = fcntl(keep[i], F_GETFD);
-    if (flags >= 0) fcntl(keep[i], F_SETFD, flags & ~FD_CLOEXEC);
+    ok = flags >= 0 && fcntl(keep[i], F_SETFD, flags & ~FD_CLOEXEC) == 0;
   }
   char *const envp[] = {NULL};
-  syscall(SYS_execveat, exe_fd, "", argv, envp, AT_EMPTY_PATH);
+  if (ok) syscall(SYS_execveat, exe_fd, "", argv, envp, AT_EMPTY_PATH);
   uint64_t err = (uint64_t)errno;
   if (frame_len >= 16) {
     memcpy(frame + 8, &err, 8);

@@ -4,17 +4,15 @@
 
 import fs from 'node:fs'
 import os from 'node:os'
+import { errnoName } from '../launcher/launch-error'
 import type { ProcessHost } from '../sys/caller'
 import { native, type WaitResult } from '../sys/native'
 import { Fp, SPAWN_CONSOLE, SPAWN_FIFO, receive, send, splitCStrings, words } from './protocol'
 
-const errnoNames = new Map<number, string>(Object.entries(os.constants.errno).map(([name, n]) => [n, name]))
-
 /** An Error shaped like the addon's (code, errno, syscall). */
 function errnoError(errno: number, syscall: string): NodeJS.ErrnoException {
-  const code = errnoNames.get(errno) ?? `E${errno}`
   const err: NodeJS.ErrnoException = new Error(`${syscall}: ${native().strerror(errno)}`)
-  err.code = code
+  err.code = errnoName(errno)
   err.errno = errno
   err.syscall = syscall
   return err

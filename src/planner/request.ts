@@ -91,12 +91,13 @@ export async function serveConnection(conn: number, self: PlannerSelf): Promise<
 
 async function runRequest(conn: number, pid: number, req: Request, [stdin, stdout, stderr]: number[]): Promise<void> {
   const ownEnv = process.env
+  let ownUmask = 0o022
   let call: ParsedCall | null = null
   let code: number
   setCaller({ pid, stdin, stdout, stderr, processes: new FrontEndProcesses(conn) })
   try {
     process.env = req.env
-    process.umask(req.umask)
+    ownUmask = process.umask(req.umask)
     try {
       process.chdir(`/proc/${pid}/cwd`)
     } catch {
@@ -124,7 +125,7 @@ async function runRequest(conn: number, pid: number, req: Request, [stdin, stdou
     closeLogging()
     setCaller(null)
     process.env = ownEnv
-    process.umask(0o022)
+    process.umask(ownUmask)
     process.chdir('/')
   }
 }
