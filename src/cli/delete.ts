@@ -3,7 +3,8 @@
 
 import { ContainerIdError, RuntError, StatusError } from '../errors'
 import type { GlobalOptions } from './context'
-import { containerCgroups, openContainer, type Container } from '../runtime/container'
+import { openContainer, type Container } from '../runtime/container'
+import { containerCgroups } from '../runtime/container-cgroups'
 import { destroyContainer } from '../runtime/destroy'
 import { signalInit, waitForInitExit } from '../runtime/init-process'
 import { SIGNALS } from '../spec/linux-names'

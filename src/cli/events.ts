@@ -6,7 +6,8 @@
 
 import { StatusError, UsageError } from '../errors'
 import type { GlobalOptions } from './context'
-import { containerCgroups, openContainer } from '../runtime/container'
+import { openContainer } from '../runtime/container'
+import { containerCgroupManager } from '../runtime/container-cgroups'
 import { goJson, type Stats } from '../cgroups/stats'
 import { parseGoDuration } from '../cgroups/go-duration'
 import { initIsAlive } from '../state/status'
@@ -30,7 +31,7 @@ export async function events(g: GlobalOptions, [id]: string[], opts: Record<stri
   let cgroups
   try {
     if (c.status === 'stopped' || c.record === null) throw new StatusError('container not running', { id })
-    cgroups = containerCgroups(c)!
+    cgroups = containerCgroupManager(c)!
   } finally {
     c.handle.release()
   }

@@ -4,7 +4,8 @@
 
 import { StatusError } from '../errors'
 import type { GlobalOptions } from './context'
-import { containerCgroups, withContainer } from '../runtime/container'
+import { withContainer } from '../runtime/container'
+import { containerCgroups } from '../runtime/container-cgroups'
 import { signalInit } from '../runtime/init-process'
 import { parseSignal } from '../runtime/signals'
 import { SIGNALS } from '../spec/linux-names'
@@ -13,21 +14,22 @@ export function kill(g: GlobalOptions, [id, signalText]: string[], opts: Record<
   const signal = parseSignal(signalText ?? 'SIGTERM')
   const all = opts.all === true
   return withContainer(g, id, c => {
-    const cgroups = containerCgroups(c)
+    // the groups only where they are used: a plain kill signals the init alone
+    const cgroups = () => containerCgroups(c)
     if (c.status === 'stopped' || c.record === null) {
       if (!all) throw new StatusError('container not running', { id })
-      cgroups?.killAll(signal)
+      cgroups()?.killAll(signal)
       return 0
     }
     if (all) {
-      cgroups?.killAll(signal)
+      cgroups()?.killAll(signal)
       return 0
     }
     signalInit(c.record, signal)
     // a container sharing a pid namespace does not end with its init: SIGKILL means all of it
-    if (signal === SIGNALS.KILL && c.record.sharedPidNs) cgroups?.killAll(signal)
+    if (signal === SIGNALS.KILL && c.record.sharedPidNs) cgroups()?.killAll(signal)
     // a frozen process (v1 freezer) only acts on a SIGKILL once it is thawed
-    if (signal === SIGNALS.KILL && c.status === 'paused') cgroups?.thaw()
+    if (signal === SIGNALS.KILL && c.status === 'paused') cgroups()?.thaw()
     return 0
   })
 }

@@ -3,7 +3,8 @@
 
 import { StatusError } from '../errors'
 import type { GlobalOptions } from './context'
-import { containerCgroups, withContainer } from '../runtime/container'
+import { withContainer } from '../runtime/container'
+import { containerCgroups } from '../runtime/container-cgroups'
 
 export function pause(g: GlobalOptions, [id]: string[]): Promise<number> {
   return withContainer(g, id, c => {

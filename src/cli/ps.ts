@@ -4,7 +4,8 @@
 import { execFileSync } from 'node:child_process'
 import { RuntError, UsageError } from '../errors'
 import type { GlobalOptions } from './context'
-import { containerCgroups, withContainer } from '../runtime/container'
+import { withContainer } from '../runtime/container'
+import { containerCgroups } from '../runtime/container-cgroups'
 import { writeStdout } from '../sys/stdout'
 
 export function ps(g: GlobalOptions, [id, ...psArgs]: string[], opts: Record<string, unknown>): Promise<number> {

@@ -6,7 +6,8 @@
 import fs from 'node:fs'
 import { ConfigError, RuntError, StatusError, systemError } from '../errors'
 import type { GlobalOptions } from './context'
-import { containerCgroups, withContainer } from '../runtime/container'
+import { withContainer } from '../runtime/container'
+import { containerCgroupManager } from '../runtime/container-cgroups'
 import { mergeResources, resourcesFromFlags } from '../cgroups/update'
 import { describeJsonError } from '../spec/json-syntax'
 import type { Resources } from '../spec/types'
@@ -48,7 +49,7 @@ export function update(g: GlobalOptions, [id]: string[], opts: Record<string, un
     const rec = c.record
     const linux = (rec.config.linux ??= {})
     const merged = mergeResources(linux.resources ?? {}, change)
-    containerCgroups(c)!.apply(merged, { skipDevices: true })
+    containerCgroupManager(c)!.apply(merged, { skipDevices: true })
     linux.resources = merged
     c.handle.write(rec)
     return 0

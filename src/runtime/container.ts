@@ -5,7 +5,8 @@ import type { GlobalOptions } from '../cli/context'
 import { validateId } from '../state/ids'
 import { StateStore, type ContainerHandle, type ContainerRecord } from '../state/store'
 import { containerStatus, type Status } from '../state/status'
-import { cgroupManager, type CgroupManager } from '../cgroups/manager'
+import { frozenByRecord } from '../cgroups/freezer'
+import { hostCgroups } from '../cgroups/host'
 
 export interface Container {
   id: string
@@ -21,7 +22,7 @@ export function openContainer(g: GlobalOptions, id: string): Container {
   const handle = new StateStore(g.root).open(id)
   try {
     const record = handle.read()
-    const status = record === null ? 'stopped' : containerStatus(record, handle.dir, { isFrozen: recordIsFrozen(id) })
+    const status = record === null ? 'stopped' : containerStatus(record, handle.dir, { isFrozen: recordIsFrozen })
     return { id, handle, record, status }
   } catch (err) {
     handle.release()
@@ -29,23 +30,15 @@ export function openContainer(g: GlobalOptions, id: string): Container {
   }
 }
 
-/** The cgroups the container was given, as recorded at create. */
-export function containerCgroups(c: Container): CgroupManager | null {
-  return c.record === null ? null : recordCgroups(c.id, c.record)
-}
-
-function recordCgroups(id: string, rec: ContainerRecord): CgroupManager {
-  return cgroupManager({ id, cgroupsPath: rec.config.linux?.cgroupsPath, paths: rec.cgroupPaths, created: rec.cgroupDirsCreated })
-}
-
-/** The freezer probe for containerStatus: paused when the container's group is frozen. */
-function recordIsFrozen(id: string) {
-  return (rec: ContainerRecord): boolean => {
-    try {
-      return recordCgroups(id, rec).isFrozen()
-    } catch {
-      return false // a record whose cgroups cannot be read is judged by its init alone
-    }
+/**
+ * The freezer probe for containerStatus: paused when the container's group is frozen,
+ * read from the recorded directories (no cgroup manager: `state` never needs one).
+ */
+function recordIsFrozen(rec: ContainerRecord): boolean {
+  try {
+    return frozenByRecord(rec.cgroupPaths, hostCgroups)
+  } catch {
+    return false // a record whose cgroups cannot be read is judged by its init alone
   }
 }
 

@@ -2,7 +2,8 @@
 // cgroup, remove the cgroups runt made, then the state directory.
 
 import { SIGNALS } from '../spec/linux-names'
-import { containerCgroups, type Container } from './container'
+import type { Container } from './container'
+import { containerCgroups } from './container-cgroups'
 import { runHooksWarnOnly, stateForHooks } from '../hooks/run'
 import { log } from '../log'
 import { stopPoint } from '../debug/stop-point'

@@ -8,6 +8,7 @@ import type { CgroupLayout, Hierarchy } from '../../src/cgroups/detect'
 import { FakeCgroupKernel } from '../../src/cgroups/fake-host'
 import { deviceFilterProgram, encodeProgram } from '../../src/cgroups/device-filter'
 import { cgroupManager, type CgroupManager, type CgroupManagerOptions } from '../../src/cgroups/manager'
+import { frozenByRecord } from '../../src/cgroups/freezer'
 import { RuntError, SystemError } from '../../src/errors'
 
 const SIGKILL = 9
@@ -366,6 +367,29 @@ t.test('freeze/thaw/isFrozen: v1 freezer.state on hybrid, cgroup.freeze on unifi
   t.equal(n.isFrozen(), true)
   n.thaw()
   t.equal(n.isFrozen(), false)
+})
+
+t.test('frozenByRecord reads the freezer the manager uses from the recorded paths, and the layout only where they cannot tell', async t => {
+  for (const [name, f] of [['hybrid', hybridTree(t)], ['unified', unifiedTree(t)]] as const) {
+    const m = running(f, [300])
+    const noLayout = () => { throw new Error('the layout was read') }
+    t.equal(frozenByRecord(m.paths(), f.kernel, noLayout), false, `${name}: thawed, from the recorded paths alone`)
+    m.freeze()
+    t.equal(frozenByRecord(m.paths(), f.kernel, noLayout), true, `${name}: frozen, as isFrozen says`)
+    t.equal(m.isFrozen(), true)
+    m.thaw()
+    t.equal(frozenByRecord(m.paths(), f.kernel, noLayout), false, `${name}: thawed again`)
+  }
+  const none = fakeTree(t, 'legacy', [v1('memory'), v1('pids')])
+  const noLayout = () => { throw new Error('the layout was read') }
+  t.equal(frozenByRecord(running(none, [300]).paths(), none.kernel, () => none.layout), false, 'no freezer mounted: never paused')
+  t.equal(frozenByRecord({}, none.kernel, noLayout), false, 'no cgroups at all (rootless without any): never paused, nothing read')
+  // the freezer hierarchy mounted under another name: only the layout says which group it is
+  const odd = fakeTree(t, 'legacy', [v1('memory'), { version: 1, key: 'fz', controllers: ['freezer'], ownCgroup: '/' }])
+  const m = running(odd, [300])
+  m.freeze()
+  t.equal(frozenByRecord(m.paths(), odd.kernel, () => odd.layout), true, 'a freezer under another name, found through the layout')
+  t.throws(() => frozenByRecord(m.paths(), odd.kernel, noLayout), /the layout was read/, 'the layout is read only then')
 })
 
 t.test('freeze that never reads FROZEN: rewritten, then thawed and a SystemError', async t => {
