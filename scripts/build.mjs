@@ -1,6 +1,7 @@
-// Build runt: precompile the config validators; bundle the TypeScript into one file
-// (dist/runt-main.js) with V8's code cache for it (dist/runt-main.cache) and the loader
-// that runs the two (dist/runt.js): the direct path; bundle the warm planner of the fast
+// Build runt: precompile the config validators; bundle the TypeScript, each bundle with
+// V8's code cache for it: one per simple command (dist/runt-state.js, ...) and one of
+// every command (dist/runt-main.js), and the loader that runs them (dist/runt.js): the
+// direct path; bundle the warm planner of the fast
 // path (dist/planner.js); write the node scripts bin/runt-direct and bin/runt-planner; and
 // install the native front-end (build/Release/runt-front, built by node-gyp) as bin/runt.
 import { execFileSync, spawnSync } from 'node:child_process'
@@ -50,13 +51,13 @@ const lazyBuiltins = builtinStandIns('lazy-builtins', ['child_process', 'crypto'
   return `let mod\nconst real = () => (mod ??= require(${JSON.stringify(name)}))\n${getters.join('\n')}\n`
 })
 
-// Builtins most modules use (fs, path, os): esbuild would give each importing module its
+// Builtins most modules use (fs, path, os, vm, module, tty): esbuild would give each importing module its
 // own ES-module view of them (__toESM: ~100 properties copied per importer, ~30
 // importers; ~5 ms of CPU in runt state). One shared module per builtin instead: the
 // default export is the module itself, and each named import is one of its plain
 // properties read once (getters, such as fs.promises, are left out: importing one by
 // name fails the build).
-const sharedBuiltins = builtinStandIns('shared-builtins', ['fs', 'path', 'os'], (name, real) => {
+const sharedBuiltins = builtinStandIns('shared-builtins', ['fs', 'path', 'os', 'vm', 'module', 'tty'], (name, real) => {
   const plain = Object.keys(real).filter(n => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default' && 'value' in Object.getOwnPropertyDescriptor(real, n))
   return `const mod = require(${JSON.stringify(name)})\nexport default mod\n${plain.map(n => `export const ${n} = mod.${n}`).join('\n')}\n`
 })
@@ -65,40 +66,54 @@ const sharedBuiltins = builtinStandIns('shared-builtins', ['fs', 'path', 'os'], 
 // CPU per call); identifiers are kept, so stack traces still name the functions.
 const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning', minifyWhitespace: true, minifySyntax: true }
 
-/** The bundle: every command, each module loaded when its command runs. */
-async function buildBundle() {
-  const file = path.join(dist, 'runt-main.js')
+// The bundles dist/runt.js (src/boot.ts) chooses from: one per simple command, each
+// with only that command's modules (src/lean.ts), and the whole one (src/main.ts) for
+// everything else.
+const LEAN_COMMANDS = ['start', 'state', 'kill', 'delete']
+const BUNDLES = {
+  ...Object.fromEntries(LEAN_COMMANDS.map(command => [`runt-${command}`, { entry: 'lean.ts', define: { RUNT_LEAN_COMMAND: JSON.stringify(command) } }])),
+  'runt-main': { entry: 'main.ts', define: {} },
+}
+
+/** dist/<name>.js from src/<entry>; its sha256. Each module is loaded when its command runs. */
+async function buildBundle(name, { entry, define }) {
+  const file = path.join(dist, `${name}.js`)
   await build({
     ...common,
-    entryPoints: [path.join(root, 'src', 'main.ts')],
+    entryPoints: [path.join(root, 'src', entry)],
     outfile: file,
     plugins: [lazyBuiltins, sharedBuiltins],
     define: {
       RUNT_VERSION: JSON.stringify(pkg.version),
       RUNT_COMMIT: JSON.stringify(gitDescribe()),
+      ...define,
     },
   })
-  return crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
+  const text = fs.readFileSync(file)
+  // the loader reads it as latin1, a one-byte string made without decoding (utf8: ~2 ms a start)
+  const wide = text.findIndex(byte => byte > 0x7f)
+  if (wide >= 0) throw new Error(`${file}: a non-ASCII byte at offset ${wide}: write it as an escape in the source`)
+  return crypto.createHash('sha256').update(text).digest('hex')
 }
 
 /**
- * V8's code cache for the bundle, made by this node after running the calls of a
- * container's life on stand-in containers (scripts/bundle-cache.mjs), so the functions
- * they run are compiled in it. Their messages are not shown: a warm-up that went wrong
- * costs only start-up time, so it is a warning.
+ * V8's code cache for dist/<name>.js (dist/<name>.cache), made by this node after
+ * running the calls of a container's life on stand-in containers
+ * (scripts/bundle-cache.mjs), so the functions they run are compiled in it. Its messages
+ * are not shown: a warm-up that went wrong costs only start-up time, so it is a warning.
  */
-function buildCodeCache(bundleHash) {
-  const warmUp = spawnSync(process.execPath, [path.join(root, 'scripts', 'bundle-cache.mjs'), path.join(dist, 'runt-main.js'), bundleHash], { stdio: 'ignore' })
-  if (warmUp.status !== 0) process.stderr.write(`warning: the bundle's code cache warm-up failed (exit ${warmUp.status}, see scripts/bundle-cache.mjs)\n`)
+function buildCodeCache(name, bundleHash) {
+  const warmUp = spawnSync(process.execPath, [path.join(root, 'scripts', 'bundle-cache.mjs'), path.join(dist, `${name}.js`), bundleHash], { stdio: 'ignore' })
+  if (warmUp.status !== 0) process.stderr.write(`warning: the code cache warm-up of dist/${name}.js failed (exit ${warmUp.status}, see scripts/bundle-cache.mjs)\n`)
 }
 
-/** dist/runt.js: loads the bundle with its cache when the cache was made from it. */
-async function buildLoader(bundleHash) {
+/** dist/runt.js: loads a bundle with its cache when the cache was made from it. */
+async function buildLoader(bundleHashes) {
   await build({
     ...common,
     entryPoints: [path.join(root, 'src', 'boot.ts')],
     outfile: path.join(dist, 'runt.js'),
-    define: { RUNT_BUNDLE_HASH: JSON.stringify(bundleHash) },
+    define: { RUNT_BUNDLE_HASHES: JSON.stringify(bundleHashes), RUNT_LEAN_COMMANDS: JSON.stringify(LEAN_COMMANDS) },
   })
 }
 
@@ -141,9 +156,12 @@ function installFrontEnd() {
 
 const validators = path.join(root, 'scripts', 'build-validators.mjs')
 if (fs.existsSync(validators)) execFileSync(process.execPath, [validators], { stdio: 'inherit' })
-const bundleHash = await buildBundle()
-buildCodeCache(bundleHash)
-await buildLoader(bundleHash)
+const bundleHashes = {}
+for (const [name, source] of Object.entries(BUNDLES)) {
+  bundleHashes[name] = await buildBundle(name, source)
+  buildCodeCache(name, bundleHashes[name])
+}
+await buildLoader(bundleHashes)
 await buildPlanner()
 fs.mkdirSync(path.join(root, 'bin'), { recursive: true })
 writeNodeScript('runt-direct', 'runt.js')

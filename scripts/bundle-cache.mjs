@@ -1,12 +1,13 @@
-// Writes dist/runt-main.cache (see scripts/build.mjs): runs the bundle once per call of
-// a container's life in this one process, then saves V8's code cache with every function
-// those runs compiled. The calls work in a scratch state root on stand-in containers
+// Writes the code cache of a bundle, dist/<name>.cache (see scripts/build.mjs): runs the
+// bundle once per call of a container's life in this one process (a simple command's
+// bundle through its runLean, which declines the calls that are not its own), then
+// saves V8's code cache with every function those runs compiled. The calls work in a scratch state root on stand-in containers
 // whose records say what a real create would (src/state/store.ts, ContainerRecord):
 //   live:    "created" and its init is this very process (kill sends it SIGCONT);
 //   stopped: its init pid 0 is gone, so start fails and delete removes it.
 // No cgroup, no namespace, nothing outside the scratch root is touched. Each call has a
 // container of its own (a second lock taken by one process would wait for ever).
-// Usage: node scripts/bundle-cache.mjs <dist/runt-main.js> <sha256 of it>
+// Usage: node scripts/bundle-cache.mjs <dist/runt-main.js or dist/runt-state.js ...> <sha256 of it>
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -42,11 +43,12 @@ const calls = [
 const { script, run } = compileModule(file)
 for (const call of calls) {
   process.argv = [process.execPath, file, '--root', root, ...call]
-  run()
+  run().runLean?.(process.argv.slice(2))
 }
 process.on('exit', () => {
   writeCodeCache(file.replace(/\.js$/, '.cache'), { bundle: bundleHash, node: process.version }, script)
-  const reached = !fs.existsSync(path.join(root, 'delete-stopped'))
+  // the bundles that run delete: it removed its stand-in
+  const reached = !/runt-(main|delete)\.js$/.test(file) || !fs.existsSync(path.join(root, 'delete-stopped'))
   fs.rmSync(scratch, { recursive: true, force: true })
   // exit 2: the stand-ins no longer read as records (a changed format?); the cache
   // still works, but covers less

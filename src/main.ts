@@ -1,21 +1,7 @@
-// Entry point of the runt binary (bundled to dist/runt.js; bin/runt runs it).
+// The whole runt binary (bundled to dist/runt-main.js; dist/runt.js loads it): every
+// command, each loaded when it runs.
 
-import { parse, execute } from './cli/program'
-import { reportFailure, startLogging } from './cli/report'
+import { parse, loadAction } from './cli/program'
+import { exitWhenDone, runCall } from './cli/run-call'
 
-async function main(argv: string[]): Promise<number> {
-  let call = null
-  try {
-    call = parse(argv)
-    if (call === null) return 0
-    startLogging(call.globals)
-    return await execute(call)
-  } catch (err) {
-    return reportFailure(err, call?.globals, argv)
-  }
-}
-
-main(process.argv.slice(2)).then(
-  code => { process.exitCode = code },
-  err => { process.stderr.write(`runt: internal error: ${String(err?.stack ?? err)}\n`); process.exitCode = 1 },
-)
+exitWhenDone(runCall(process.argv.slice(2), argv => parse(argv), loadAction))

@@ -27,7 +27,7 @@ export function parseGoDuration(text: string): number {
   if (rest === '') throw bad()
   let total = 0
   while (rest !== '') {
-    const m = /^(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)/.exec(rest)
+    const m = /^(\d+\.?\d*|\.\d+)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/.exec(rest)
     if (!m) throw bad()
     total += Number(m[1]) * UNIT_MS[m[2]]
     rest = rest.slice(m[0].length)

@@ -144,13 +144,31 @@ export const COMMANDS: CommandDef[] = [
   },
 ]
 
+/**
+ * The names in a flag's syntax ("-b, --bundle <dir>": b, bundle, takes a value), read
+ * with plain string operations: every call parses its command's flags, and a regular
+ * expression costs its compilation at each start.
+ */
+export function flagSyntax(def: FlagDef): { short?: string; long: string; takesValue: boolean } {
+  let short: string | undefined
+  let long = ''
+  let takesValue = false
+  for (const word of def.flags.split(' ')) {
+    const name = word.endsWith(',') ? word.slice(0, -1) : word
+    if (name.startsWith('<') || name.startsWith('[')) takesValue = true
+    else if (name.startsWith('--')) long = name.slice(2)
+    else if (name.length === 2 && name[0] === '-') short = name[1]
+  }
+  return { short, long, takesValue }
+}
+
 /** Long and one-letter option names, split by whether they take a value. */
 export function flagTable(defs: readonly FlagDef[]): { booleans: Set<string>; valued: Set<string> } {
   const booleans = new Set<string>()
   const valued = new Set<string>()
   for (const d of defs) {
-    const takesValue = /[<[]/.test(d.flags)
-    for (const m of d.flags.matchAll(/(?:^|[\s,])--?([A-Za-z][\w-]*)/g)) (takesValue ? valued : booleans).add(m[1])
+    const { short, long, takesValue } = flagSyntax(d)
+    for (const name of [short, long]) if (name) (takesValue ? valued : booleans).add(name)
   }
   return { booleans, valued }
 }

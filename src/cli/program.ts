@@ -3,18 +3,19 @@
 // loaded only then). Each action loads its command module only when it runs.
 
 import { RuntError, UsageError } from '../errors'
-import { normalizeArgs, type FlagTable } from './argv'
-import { COMMANDS, GLOBAL_FLAGS, flagTable } from './commands'
+import { COMMANDS } from './commands'
+import { normalizeArgv } from './command-line'
 import type { GlobalOptions } from './context'
 import { quickParse } from './quick-parse'
 import { writeStdout } from '../sys/stdout'
 
 export { versionText } from './version'
+export { normalizeArgv }
 
 export type Action = (globals: GlobalOptions, args: string[], opts: Record<string, unknown>) => number | Promise<number>
 
 /** Loads a command's implementation; kept as one switch so the bundle stays lazy. */
-function loadAction(name: string): Action {
+export function loadAction(name: string): Action {
   /* eslint-disable @typescript-eslint/no-require-imports */
   switch (name) {
     case 'create': return require('./create').create
@@ -40,27 +41,6 @@ function loadAction(name: string): Action {
 /** Load every command's module now (the planner, so that no call pays for it). */
 export function loadAllCommands(): void {
   for (const def of COMMANDS) loadAction(def.name)
-}
-
-const GLOBAL_TABLE: FlagTable = flagTable([...GLOBAL_FLAGS, { flags: '-v, --version', help: '' }, { flags: '-h, --help', help: '' }])
-
-/**
- * Split argv into the global flags and the command line, and rewrite runc's spellings
- * in each part. Global flags must precede the command, as in runc.
- */
-export function normalizeArgv(argv: readonly string[]): string[] {
-  let i = 0
-  while (i < argv.length && argv[i].startsWith('-') && argv[i] !== '--') {
-    const name = argv[i].replace(/^--?/, '').split('=', 1)[0]
-    i += GLOBAL_TABLE.valued.has(name) && !argv[i].includes('=') ? 2 : 1
-  }
-  const globals = normalizeArgs(argv.slice(0, i), GLOBAL_TABLE)
-  const [command, ...rest] = argv.slice(i)
-  if (command === undefined) return globals
-  const def = COMMANDS.find(c => c.name === command)
-  if (!def) return [...globals, command, ...rest]
-  const table = flagTable([...def.flags, { flags: '-h, --help', help: '' }])
-  return [...globals, command, ...normalizeArgs(rest, table, def.passThrough === true)]
 }
 
 export interface ParsedCall {

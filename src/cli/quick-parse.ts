@@ -5,7 +5,7 @@
 // commander (commander-parse.ts), which also words every usage error. For what it takes,
 // the result is exactly commander's (test/unit/cli-parse.test.ts compares the two).
 
-import { COMMANDS, GLOBAL_FLAGS, type CommandDef, type FlagDef } from './commands'
+import { COMMANDS, GLOBAL_FLAGS, flagSyntax, type CommandDef, type FlagDef } from './commands'
 import { resolveGlobals } from './context'
 import type { ParsedCall } from './program'
 
@@ -21,12 +21,15 @@ interface Flag {
 }
 
 function flagOf(def: FlagDef): Flag {
-  const [names] = def.flags.split(/ [<[]/, 1)
-  const short = /(?:^|[\s,])-([A-Za-z])\b(?!-)/.exec(names)?.[1]
-  const long = /--([A-Za-z][\w-]*)/.exec(names)?.[1] ?? ''
+  const { short, long, takesValue } = flagSyntax(def)
   const negate = long.startsWith('no-')
-  const key = (negate ? long.slice(3) : long).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
-  return { short, long, key, takesValue: /[<[]/.test(def.flags), negate, repeat: def.repeat === true, default: def.default }
+  const key = camelCase(negate ? long.slice(3) : long)
+  return { short, long, key, takesValue, negate, repeat: def.repeat === true, default: def.default }
+}
+
+/** commander's option key: "preserve-fds" is preserveFds */
+function camelCase(name: string): string {
+  return name.split('-').map((part, i) => (i === 0 ? part : part.charAt(0).toUpperCase() + part.slice(1))).join('')
 }
 
 /** commander's starting values: defaults, [] for repeatable flags, true for --no-x */

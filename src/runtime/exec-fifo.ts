@@ -6,9 +6,10 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { StatusError, systemError } from '../errors'
 import type { ContainerRecord } from '../state/store'
-import { initAlive } from './init-process'
+import { initIsAlive } from '../state/status'
 import { launchErrorFromPayload } from '../launcher/launch-error'
 import { native } from '../sys/native'
+import { removeFile } from '../sys/files'
 
 export function execFifoPath(stateDir: string): string {
   return path.join(stateDir, 'exec.fifo')
@@ -35,18 +36,18 @@ export function releaseInit(stateDir: string, rec: ContainerRecord): void {
       }
     }
     // poll wakes as soon as the byte is there; the bound lets a dead init be noticed
-    const byte = awaitStartByte(readByte, () => initAlive(rec), () => { native().pollIn(fd, 5) })
+    const byte = awaitStartByte(readByte, () => initIsAlive(rec), () => { native().pollIn(fd, 5) })
     if (byte === null) throw new StatusError('cannot start a container that has stopped', { id: rec.id })
     // '0': the process goes on to execve; '1': a step before it (a startContainer hook)
     // failed, the init exits, and what failed follows
     if (byte === 0x31) {
-      fs.rmSync(fifo, { force: true })
+      removeFile(fifo)
       throw startFailure(fd, rec)
     }
   } finally {
     fs.closeSync(fd)
   }
-  fs.rmSync(fifo, { force: true })
+  removeFile(fifo)
 }
 
 /**

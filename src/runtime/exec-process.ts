@@ -16,7 +16,7 @@ import { writePidFile } from '../state/pidfile'
 import { launch } from '../launcher/launch'
 import { openContainer, type Container } from './container'
 import { joinExecCgroups, type SubCgroups } from './exec-cgroups'
-import { initAlive } from './init-process'
+import { initIsAlive } from '../state/status'
 import { refuseUnsupported } from './unsupported'
 import { warnUnavailableCapabilities } from './capabilities'
 import { compileSeccomp } from '../seccomp/compile'
@@ -73,7 +73,7 @@ export function startExec(g: GlobalOptions, id: string, req: ExecRequest): Start
       const { pid } = launch(plan, { fifoFd: null, consoleSocketFd, preserveFds: req.preserveFds }, {
         onPid: childPid => {
           // the namespaces just joined were the init's only if it is still the same process
-          if (!initAlive(rec)) throw new StatusError('cannot exec in a stopped container', { id })
+          if (!initIsAlive(rec)) throw new StatusError('cannot exec in a stopped container', { id })
           joinExecCgroups(rec, childPid, req.subCgroups)
           // placed: the rest needs no lock, and in a paused container (--ignore-paused)
           // the process only goes on once `resume`, which takes the lock, has run

@@ -5,7 +5,7 @@
 import fs from 'node:fs'
 import { StatusError } from '../errors'
 import type { ContainerRecord } from '../state/store'
-import { processStartTime } from '../state/status'
+import { initIsAlive, processStartTime } from '../state/status'
 import { native } from '../sys/native'
 
 /** A pidfd for the recorded init, or null when that process is gone. */
@@ -40,27 +40,13 @@ export function signalInit(rec: ContainerRecord, signal: number): void {
   }
 }
 
-/** True while the recorded init is alive (a zombie counts as gone). */
-export function initAlive(rec: ContainerRecord): boolean {
-  return rec.initPid > 0 && processStartTime(rec.initPid) === rec.initStartTime && !isZombie(rec.initPid)
-}
-
-function isZombie(pid: number): boolean {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'latin1')
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z'
-  } catch {
-    return true
-  }
-}
-
 /** Wait until the init is gone; false if it is still alive after timeoutMs. */
 export function waitForInitExit(rec: ContainerRecord, timeoutMs: number): boolean {
   const fd = openInit(rec)
   if (fd === null) return true
   try {
     const deadline = Date.now() + timeoutMs
-    while (initAlive(rec)) {
+    while (initIsAlive(rec)) {
       const left = deadline - Date.now()
       if (left <= 0) return false
       // a pidfd becomes readable when its process exits: no sleeping in ticks

@@ -12,7 +12,8 @@ import { systemError } from '../errors'
 import type { Spec } from '../spec/types'
 import type { ContainerRecord } from '../state/store'
 import { native } from '../sys/native'
-import { initAlive } from './init-process'
+import { initIsAlive } from '../state/status'
+import { removeFile } from '../sys/files'
 
 const CONTAINER_DIR = '/run/notify'
 const SOCKET_NAME = 'notify.sock'
@@ -53,7 +54,7 @@ export class NotifyProxy {
     const dir = notifyDir(stateDir)
     if (!host || !fs.existsSync(dir)) return null
     const socketPath = path.join(dir, SOCKET_NAME)
-    fs.rmSync(socketPath, { force: true })
+    removeFile(socketPath)
     let fd: number
     try {
       fd = native().unixDatagramBind(socketPath)
@@ -75,7 +76,7 @@ export class NotifyProxy {
           this.forward(`MAINPID=${rec.initPid}\n`)
           return
         }
-      } else if (!initAlive(rec)) {
+      } else if (!initIsAlive(rec)) {
         return
       }
     }
@@ -83,7 +84,7 @@ export class NotifyProxy {
 
   close(): void {
     fs.closeSync(this.fd)
-    fs.rmSync(this.socketPath, { force: true })
+    removeFile(this.socketPath)
   }
 
   private forward(text: string): void {

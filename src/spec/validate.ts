@@ -4,6 +4,7 @@
 // cannot express (./checks). Every problem becomes one line; all are reported at once.
 
 import fs from 'node:fs'
+import { createRequire } from 'node:module'
 import path from 'node:path'
 import { ConfigError, RuntError, systemError } from '../errors'
 import { loadModule, readCodeCache, type CacheHeader } from '../sys/code-cache'
@@ -39,7 +40,7 @@ export function loadValidators(dir: string): Validators {
   } catch (err) {
     throw new RuntError(`schema validators not built: cannot read ${file} (run npm run build)`, { path: file, cause: err })
   }
-  return loadModule(file, source, readCodeCache(path.join(dir, 'validators.cache'), madeFrom(file))) as Validators
+  return loadModule(file, source, readCodeCache(path.join(dir, 'validators.cache'), madeFrom(file)), createRequire(file)) as Validators
 }
 
 /**

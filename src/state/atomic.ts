@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { systemError } from '../errors'
+import { removeFile } from '../sys/files'
 
 export interface AtomicWriteOptions {
   mode?: number
@@ -18,7 +19,7 @@ export function writeFileAtomic(file: string, data: string, opts: AtomicWriteOpt
   const dir = path.dirname(file)
   const temp = path.join(dir, opts.tempName ?? `.${path.basename(file)}.tmp`)
   try {
-    fs.rmSync(temp, { force: true }) // a leftover of an interrupted write (never followed if a symlink)
+    removeFile(temp) // a leftover of an interrupted write (never followed if a symlink)
     const fd = fs.openSync(temp, fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL, opts.mode ?? 0o644)
     try {
       fs.writeSync(fd, data)
@@ -27,7 +28,7 @@ export function writeFileAtomic(file: string, data: string, opts: AtomicWriteOpt
     }
     fs.renameSync(temp, file)
   } catch (err) {
-    fs.rmSync(temp, { force: true })
+    removeFile(temp)
     throw systemError(`write ${file}`, err, { path: file })
   }
 }

@@ -29,6 +29,7 @@ import { native } from '../sys/native'
 import { validateId } from './ids'
 import { writeFileAtomic } from './atomic'
 import { stopPoint } from '../debug/stop-point'
+import { removeTree } from '../sys/files'
 
 /** What runt remembers about a container between commands (private, not a contract). */
 export interface ContainerRecord {
@@ -124,7 +125,7 @@ export class StateStore {
       fs.renameSync(staging, dir)
     } catch (err) {
       if (lockFd !== undefined) fs.closeSync(lockFd)
-      fs.rmSync(staging, { recursive: true, force: true })
+      removeTree(staging)
       const code = (err as NodeJS.ErrnoException).code
       if (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'ENOTDIR') throw alreadyExists(id)
       throw systemError(`create state directory for container ${id}`, err, { id })
@@ -180,7 +181,7 @@ export class StateStore {
       const dir = path.join(this.root, name)
       try {
         if (!isAbandoned(dir, now)) continue
-        fs.rmSync(dir, { recursive: true, force: true })
+        removeTree(dir)
         swept.push(name)
       } catch { /* raced with its owner or another sweeper: leave it */ }
     }
@@ -257,7 +258,7 @@ class LockedContainer implements ContainerHandle {
     }
     stopPoint('delete:renamed')
     try {
-      fs.rmSync(doomed, { recursive: true, force: true })
+      removeTree(doomed)
     } catch (err) {
       throw systemError(`remove state directory of container ${this.id}`, err, { id: this.id, path: doomed })
     } finally {

@@ -6,17 +6,17 @@
 // Used by dist/runt.js (src/boot.ts) for the bundle, and by spec/validate.ts for
 // schemas/validators.js.
 
-import fs from 'node:fs'
-import Module, { createRequire } from 'node:module'
-import path from 'node:path'
-import vm from 'node:vm'
+// named imports only, so dist/runt.js (src/boot.ts) gets no ES-module copy of these builtins
+import { readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
+import { Script } from 'node:vm'
 
 export type CacheHeader = Record<string, unknown>
 
 /** The cached data in cacheFile when accept() takes its header, else undefined. */
 export function readCodeCache(cacheFile: string, accept: (header: CacheHeader) => boolean): Buffer | undefined {
   try {
-    const data = fs.readFileSync(cacheFile)
+    const data = readFileSync(cacheFile)
     const newline = data.indexOf(10)
     const header = JSON.parse(data.subarray(0, newline).toString()) as CacheHeader
     return accept(header) ? data.subarray(newline + 1) : undefined
@@ -25,11 +25,23 @@ export function readCodeCache(cacheFile: string, accept: (header: CacheHeader) =
   }
 }
 
-/** What require(file) does (CommonJS wrapper, module.exports), compiled with cachedData when given. */
-export function loadModule(file: string, source: string, cachedData: Buffer | undefined): unknown {
-  const script = new vm.Script(Module.wrap(source), { filename: file, cachedData })
+/**
+ * Module.wrap(source), the text the build compiles its caches from (V8 takes a cache
+ * only for a source of the same length), written out here: loading node:module costs
+ * every start of dist/runt.js about half a millisecond.
+ */
+export function wrapCommonJs(source: string): string {
+  return `(function (exports, require, module, __filename, __dirname) { ${source}\n});`
+}
+
+/**
+ * What require(file) does (CommonJS wrapper, module.exports), compiled with cachedData
+ * when given; the module's require is `req`, which must resolve as one made for file would.
+ */
+export function loadModule(file: string, source: string, cachedData: Buffer | undefined, req: NodeJS.Require): unknown {
+  const script = new Script(wrapCommonJs(source), { filename: file, cachedData })
   const module = { exports: {} }
   const wrapper = script.runInThisContext() as (...args: unknown[]) => void
-  wrapper(module.exports, createRequire(file), module, file, path.dirname(file))
+  wrapper(module.exports, req, module, file, dirname(file))
   return module.exports
 }

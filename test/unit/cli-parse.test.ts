@@ -2,6 +2,7 @@ import t from 'tap'
 import { parse, normalizeArgv, versionText } from '../../src/cli/program'
 import { parseWithCommander } from '../../src/cli/commander-parse'
 import { quickParse } from '../../src/cli/quick-parse'
+import { commandWord } from '../../src/cli/command-word'
 import { UsageError } from '../../src/errors'
 
 const call = (...argv: string[]) => {
@@ -128,4 +129,13 @@ t.test('the quick parser: what it takes, commander reads the same; the rest it l
   ]
   for (const argv of left) t.equal(quickParse(normalizeArgv(argv)), undefined, `left to commander: ${argv.join(' ') || '(nothing)'}`)
   t.throws(() => quickParse(normalizeArgv(['--log-format', 'xml', 'state', 'a'])), new UsageError('invalid log-format: xml'), 'global values are checked the same way')
+})
+
+t.test('commandWord: the first word after the global flags and their values', async t => {
+  t.equal(commandWord(['state', 'a']), 'state')
+  t.equal(commandWord(['--root', '/r', '--log=/l', '-log-format', 'json', '--debug', 'kill', 'a', '9']), 'kill')
+  t.equal(commandWord(['--root', 'state', 'delete', 'a']), 'delete', 'a value that looks like a command is skipped')
+  t.equal(commandWord(['--rootless', 'true', '--systemd-cgroup', 'start', 'a']), 'start')
+  t.equal(commandWord(['--version']), undefined)
+  t.equal(commandWord([]), undefined)
 })

@@ -6,15 +6,20 @@ import fs from 'node:fs'
 import Module from 'node:module'
 import path from 'node:path'
 import vm from 'node:vm'
-import { loadModule, readCodeCache } from '../../src/sys/code-cache'
+import { createRequire } from 'node:module'
+import { loadModule, readCodeCache, wrapCommonJs } from '../../src/sys/code-cache'
 
 const REPO = path.resolve(__dirname, '..', '..')
+
+t.test('the loader wraps a module exactly as Module.wrap, which the build compiles its caches from', async t => {
+  for (const source of ['', 'module.exports = 1', 'x\n// last line']) t.equal(wrapCommonJs(source), Module.wrap(source))
+})
 
 t.test('a module loads with or without its cache; the header decides whether the cache is taken', async t => {
   const dir = t.testdir({ 'm.js': 'module.exports = { dir: __dirname, file: __filename, twice: x => 2 * x }\n' })
   const file = path.join(dir, 'm.js')
   const source = fs.readFileSync(file, 'utf8')
-  const plain = loadModule(file, source, undefined) as { dir: string; file: string; twice: (x: number) => number }
+  const plain = loadModule(file, source, undefined, createRequire(file)) as { dir: string; file: string; twice: (x: number) => number }
   t.same([plain.dir, plain.file, plain.twice(21)], [dir, file, 42], 'CommonJS wrapper arguments as require() gives them')
 
   const { compileModule, writeCodeCache } = await import('../../scripts/code-cache.mjs')
@@ -28,21 +33,35 @@ t.test('a module loads with or without its cache; the header decides whether the
   t.equal(readCodeCache(path.join(dir, 'missing.cache'), () => true), undefined, 'no cache file: nothing')
   fs.writeFileSync(path.join(dir, 'bad.cache'), 'not json\nxx')
   t.equal(readCodeCache(path.join(dir, 'bad.cache'), () => true), undefined, 'a corrupt header: nothing')
-  const cached = loadModule(file, source, data) as { twice: (x: number) => number }
+  const cached = loadModule(file, source, data, createRequire(file)) as { twice: (x: number) => number }
   t.equal(cached.twice(4), 8, 'the module runs with its cache')
-  const foreign = loadModule(file, source, Buffer.from('garbage')) as { twice: (x: number) => number }
+  const foreign = loadModule(file, source, Buffer.from('garbage'), createRequire(file)) as { twice: (x: number) => number }
   t.equal(foreign.twice(5), 10, 'a cache V8 rejects only costs the compile')
 })
 
-const bundle = path.join(REPO, 'dist', 'runt-main.js')
-const cacheFile = path.join(REPO, 'dist', 'runt-main.cache')
-t.test('the build made a cache for this bundle that this node accepts', { skip: !fs.existsSync(path.join(REPO, 'dist', 'runt.js')) && 'dist/ is not built' }, async t => {
-  const loader = fs.readFileSync(path.join(REPO, 'dist', 'runt.js'), 'utf8')
-  let header: Record<string, unknown> = {}
-  const data = readCodeCache(cacheFile, h => { header = h; return true })
-  t.ok(data, 'dist/runt-main.cache has a header and data')
-  t.equal(header.node, process.version, 'made by this node version')
-  t.ok(typeof header.bundle === 'string' && loader.includes(JSON.stringify(header.bundle)), 'keyed to the bundle hash the loader was built with')
-  const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, cachedData: data })
-  t.equal(script.cachedDataRejected, false, 'V8 takes it')
+const DIST = path.join(REPO, 'dist')
+const built = fs.existsSync(path.join(DIST, 'runt.js'))
+const BUNDLES = ['runt-main', 'runt-start', 'runt-state', 'runt-kill', 'runt-delete']
+t.test('the build made a cache for each bundle that this node accepts', { skip: !built && 'dist/ is not built' }, async t => {
+  const loader = fs.readFileSync(path.join(DIST, 'runt.js'), 'utf8')
+  for (const name of BUNDLES) {
+    const bundle = path.join(DIST, `${name}.js`)
+    let header: Record<string, unknown> = {}
+    const data = readCodeCache(path.join(DIST, `${name}.cache`), h => { header = h; return true })
+    t.ok(data, `dist/${name}.cache has a header and data`)
+    t.equal(header.node, process.version, `${name}: made by this node version`)
+    t.ok(typeof header.bundle === 'string' && loader.includes(`"${name}":${JSON.stringify(header.bundle)}`), `${name}: keyed to the bundle hash the loader was built with`)
+    const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, 'utf8')), { filename: bundle, cachedData: data })
+    t.equal(script.cachedDataRejected, false, `${name}: V8 takes it`)
+  }
+})
+
+t.test("a simple command's bundle takes only its own command's lines, and leaves the rest (and commander) to the whole bundle", { skip: !built && 'dist/ is not built' }, async t => {
+  const lean = createRequire(__filename)(path.join(DIST, 'runt-state.js')) as { runLean(argv: string[]): boolean }
+  for (const argv of [['kill', 'a'], ['delete', 'a'], ['create', 'a'], ['state'], ['state', '--help'], ['state', 'a', 'b'], ['--version'], ['--log-format', 'xml', 'state', 'a']]) {
+    t.equal(lean.runLean(argv), false, `declined: ${argv.join(' ')}`)
+  }
+  t.equal(process.exitCode, undefined, 'and did nothing')
+  for (const name of BUNDLES.slice(1)) t.notOk(fs.readFileSync(path.join(DIST, `${name}.js`), 'utf8').includes('node_modules/commander'), `${name} holds no commander`)
+  t.ok(fs.readFileSync(path.join(DIST, 'runt-main.js'), 'utf8').includes('node_modules/commander'), 'the whole bundle does')
 })

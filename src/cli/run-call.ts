@@ -1,0 +1,27 @@
+// One call of the runt binary, from its command line to its exit status: parse, start
+// logging, run the command's action, and report a failure as one line (report.ts).
+// The whole bundle (main.ts) and the simple commands' bundle (lean.ts) both run it.
+
+import type { Action, ParsedCall } from './program'
+import { reportFailure, startLogging } from './report'
+
+/** Run argv; parse returns null when it has answered itself (help, version). */
+export async function runCall(argv: string[], parse: (argv: string[]) => ParsedCall | null, action: (command: string) => Action): Promise<number> {
+  let call: ParsedCall | null = null
+  try {
+    call = parse(argv)
+    if (call === null) return 0
+    startLogging(call.globals)
+    return await action(call.command)(call.globals, call.args, call.opts)
+  } catch (err) {
+    return reportFailure(err, call?.globals, argv)
+  }
+}
+
+/** The process's exit status once the call is done; a bug that escaped runCall is one line too. */
+export function exitWhenDone(result: Promise<number>): void {
+  result.then(
+    code => { process.exitCode = code },
+    err => { process.stderr.write(`runt: internal error: ${String(err?.stack ?? err)}\n`); process.exitCode = 1 },
+  )
+}
