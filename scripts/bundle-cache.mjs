@@ -41,6 +41,9 @@ const calls = [
   ['delete', '--force', 'absent'],
 ]
 const { script, run } = compileModule(file)
+// a simple command's bundle ends its process the moment its call is done: here each call
+// runs to its end (lock released, status set), and the process ends once all have
+process.exit = code => { process.exitCode = code }
 for (const call of calls) {
   process.argv = [process.execPath, file, '--root', root, ...call]
   run().runLean?.(process.argv.slice(2))

@@ -36,6 +36,6 @@ export function runLean(argv: string[]): boolean {
   }
   const action = call && leanAction(call.command)
   if (!call || !action) return false
-  exitWhenDone(runCall(argv, () => call, () => action))
+  exitWhenDone(runCall(argv, () => call, () => action), true)
   return true
 }

@@ -18,10 +18,16 @@ export async function runCall(argv: string[], parse: (argv: string[]) => ParsedC
   }
 }
 
-/** The process's exit status once the call is done; a bug that escaped runCall is one line too. */
-export function exitWhenDone(result: Promise<number>): void {
+/**
+ * The process's exit status once the call is done; a bug that escaped runCall is one line
+ * too. With `now`, the process exits the moment the call is done, without node's
+ * teardown of its heap (a millisecond or more): for the simple commands, whose work is
+ * all synchronous and finished by then. The others may still have output in flight
+ * (run and exec in the foreground, events) and end as node does.
+ */
+export function exitWhenDone(result: Promise<number>, now = false): void {
   result.then(
-    code => { process.exitCode = code },
+    code => { if (now) process.exit(code); process.exitCode = code },
     err => { process.stderr.write(`runt: internal error: ${String(err?.stack ?? err)}\n`); process.exitCode = 1 },
   )
 }
