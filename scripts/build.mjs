@@ -57,8 +57,15 @@ const lazyBuiltins = builtinStandIns('lazy-builtins', ['child_process', 'crypto'
 // default export is the module itself, and each named import is one of its plain
 // properties read once (getters, such as fs.promises, are left out: importing one by
 // name fails the build).
-const sharedBuiltins = builtinStandIns('shared-builtins', ['fs', 'path', 'os', 'vm', 'module', 'tty'], (name, real) => {
-  const plain = Object.keys(real).filter(n => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default' && 'value' in Object.getOwnPropertyDescriptor(real, n))
+// The plain properties are read in a fresh node: there the ones node defines lazily (fs.Dir,
+// fs.opendir, the stream classes) are still getters, which this build process may have
+// turned into values by touching them, and reading one at every start loads its module.
+function plainExports(name) {
+  const probe = `const d = Object.getOwnPropertyDescriptors(require(${JSON.stringify(name)})); console.log(JSON.stringify(Object.keys(d).filter(n => 'value' in d[n])))`
+  return JSON.parse(execFileSync(process.execPath, ['-e', probe], { encoding: 'utf8' })).filter(n => /^[A-Za-z_$][\w$]*$/.test(n) && n !== 'default')
+}
+const sharedBuiltins = builtinStandIns('shared-builtins', ['fs', 'path', 'os', 'vm', 'module', 'tty'], name => {
+  const plain = plainExports(name)
   return `const mod = require(${JSON.stringify(name)})\nexport default mod\n${plain.map(n => `export const ${n} = mod.${n}`).join('\n')}\n`
 })
 
