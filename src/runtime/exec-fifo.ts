@@ -51,18 +51,17 @@ export function releaseInit(stateDir: string, rec: ContainerRecord): void {
 }
 
 /**
- * Wait for the init's byte: null when the init is gone without writing one. Whether
- * the init lives is sampled before each read, never after an empty one: an init that
- * writes its byte and exits at once (a short-lived process such as /bin/true) between
- * an empty read and the check would otherwise be judged stopped with its byte unread.
+ * Wait for the init's byte: null when the init is gone without writing one. Whether the
+ * init lives is asked only after a wait found nothing (its /proc entry is slow to read
+ * at the moment it execs, which is when a byte is usually on its way), and an init seen
+ * gone gets one last read: one that writes its byte and exits at once (a short-lived
+ * process such as /bin/true) between an empty read and the check is started, not stopped.
  */
 export function awaitStartByte(readByte: () => number | null, initAlive: () => boolean, pause: () => void): number | null {
-  for (;;) {
-    const alive = initAlive()
+  for (let waited = false; ; waited = true) {
     const byte = readByte()
     if (byte !== null) return byte
-    // nothing yet: the init has not opened its end, or it was gone before this read
-    if (!alive) return null
+    if (waited && !initAlive()) return readByte()
     pause()
   }
 }

@@ -34,13 +34,20 @@ t.test('an init that writes its byte and exits between an empty read and the liv
 t.test('the same after a few empty reads', async t => {
   const s = initThatExitsAfterRead(4)
   t.equal(awaitStartByte(s.readByte, s.alive, s.pause), ZERO)
-  t.equal(s.init.pauses, 4)
+  t.equal(s.init.pauses, 3, 'a wait after each empty read while the init lives')
 })
 
-t.test('an init gone without writing: null (stopped), after one more read', async t => {
+t.test('an init gone without writing: null (stopped), after one wait and one last read', async t => {
   let reads = 0
-  t.equal(awaitStartByte(() => { reads++; return null }, () => false, () => t.fail('no pause once the init is gone')), null)
-  t.equal(reads, 1)
+  let pauses = 0
+  let asked = 0
+  t.equal(awaitStartByte(() => { reads++; return null }, () => { asked++; return false }, () => { pauses++ }), null)
+  t.same({ reads, pauses, asked }, { reads: 3, pauses: 1, asked: 1 }, 'liveness is asked only after the wait')
+})
+
+t.test('a byte that comes during the first wait is taken without asking whether the init lives', async t => {
+  let byte: number | null = null
+  t.equal(awaitStartByte(() => byte, () => t.fail('liveness not asked') as never, () => { byte = ZERO }), ZERO)
 })
 
 t.test('a byte already there is taken whether or not the init still lives', async t => {
