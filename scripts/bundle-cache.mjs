@@ -1,12 +1,15 @@
 // Writes the code cache of a bundle, dist/<name>.cache (see scripts/build.mjs): runs the
 // bundle once per call of a container's life in this one process (a simple command's
 // bundle through its runLean, which declines the calls that are not its own), then
-// saves V8's code cache with every function those runs compiled. The calls work in a scratch state root on stand-in containers
-// whose records say what a real create would (src/state/store.ts, ContainerRecord):
-//   live:    "created" and its init is this very process (kill sends it SIGCONT);
+// saves V8's code cache with every function those runs compiled. The calls work in a
+// scratch state root on stand-in containers whose records say what a real create would
+// (src/state/store.ts, ContainerRecord):
+//   live:    "created" and its init is this very process (kill sends it SIGCONT; its
+//            exec fifo is a plain file, so start reads the byte put there);
 //   stopped: its init pid 0 is gone, so start fails and delete removes it.
-// No cgroup, no namespace, nothing outside the scratch root is touched. Each call has a
-// container of its own (a second lock taken by one process would wait for ever).
+// No cgroup or namespace is made or changed, and nothing outside the scratch root is
+// written (the host's cgroup layout and one absent freezer group are read). Each call
+// has a container of its own (a second lock taken by one process would wait for ever).
 // Usage: node scripts/bundle-cache.mjs <dist/runt-main.js or dist/runt-state.js ...> <sha256 of it>
 import fs from 'node:fs'
 import os from 'node:os'
@@ -18,16 +21,20 @@ const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'runt-build-'))
 const root = path.join(scratch, 'root')
 
 const ownStartTime = fs.readFileSync('/proc/self/stat', 'latin1').split(')').pop().trim().split(/\s+/)[19]
-function standIn(id, live) {
+// a freezer group that does not exist: status reads its freezer.state (absent: thawed),
+// delete finds it below the freezer hierarchy and removes nothing it did not create
+const absentFreezer = `/sys/fs/cgroup/freezer/runt-build-absent-${process.pid}`
+/** A stand-in container; a live one's exec fifo holds `fifo` (start takes its first byte). */
+function standIn(id, live, fifo = '') {
   const dir = path.join(root, id)
   fs.mkdirSync(dir, { recursive: true })
   const record = {
     id, ociVersion: '1.3.0', bundle: scratch, rootfs: scratch, created: new Date().toISOString(),
     initPid: live ? process.pid : 0, initStartTime: live ? ownStartTime : '0', annotations: {}, owner: 0,
-    cgroupPaths: {}, cgroupDirsCreated: [], namespacePaths: {}, sharedPidNs: false, config: { ociVersion: '1.3.0' }, rootless: false,
+    cgroupPaths: { freezer: absentFreezer }, cgroupDirsCreated: [], namespacePaths: {}, sharedPidNs: false, config: { ociVersion: '1.3.0' }, rootless: false,
   }
   fs.writeFileSync(path.join(dir, 'state.json'), JSON.stringify(record))
-  if (live) fs.writeFileSync(path.join(dir, 'exec.fifo'), '')
+  if (live) fs.writeFileSync(path.join(dir, 'exec.fifo'), fifo)
   return id
 }
 
@@ -36,6 +43,8 @@ const calls = [
   ['state', standIn('state-live', true)],
   ['state', standIn('state-stopped', false)],
   ['kill', standIn('kill-live', true), 'CONT'],
+  // a created container whose init has written "0": start's whole way to "running"
+  ['start', standIn('start-live', true, '0')],
   ['start', standIn('start-stopped', false)],
   ['delete', standIn('delete-stopped', false)],
   ['delete', '--force', 'absent'],
