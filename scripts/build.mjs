@@ -148,10 +148,11 @@ function replaceFile(file, write) {
 /**
  * bin/<name>: the absolute path of this node in the shebang, so callers with a minimal
  * PATH (containerd's BinaryName) still run the right interpreter, then dist/<script>.
+ * `option` is one node option for the shebang line (Linux passes a single one).
  */
-function writeNodeScript(name, script) {
+function writeNodeScript(name, script, option) {
   replaceFile(path.join(root, 'bin', name), tmp =>
-    fs.writeFileSync(tmp, `#!${process.execPath}\nrequire(require('path').join(__dirname, '..', 'dist', '${script}'))\n`))
+    fs.writeFileSync(tmp, `#!${process.execPath}${option ? ` ${option}` : ''}\nrequire(require('path').join(__dirname, '..', 'dist', '${script}'))\n`))
 }
 
 /** bin/runt: the front-end of the fast path, which execs bin/runt-direct when it must. */
@@ -171,6 +172,8 @@ for (const [name, source] of Object.entries(BUNDLES)) {
 await buildLoader(bundleHashes)
 await buildPlanner()
 fs.mkdirSync(path.join(root, 'bin'), { recursive: true })
-writeNodeScript('runt-direct', 'runt.js')
+// one V8 worker thread, not four: a call of the direct path lives for milliseconds, and
+// starting and joining the others costs each about a millisecond of CPU
+writeNodeScript('runt-direct', 'runt.js', '--v8-pool-size=1')
 writeNodeScript('runt-planner', 'planner.js')
 installFrontEnd()
