@@ -299,6 +299,16 @@ function isAbandoned(dir: string, now: number): boolean {
 
 /** <root>/<id> must be a directory of its own, not a symlink to one elsewhere. */
 function requireRealDir(id: string, dir: string): void {
+  // the usual case in one open, which fails on a symlink or a file (the first lstat of a
+  // call costs it about 0.3 ms); lstat then says which it is
+  try {
+    fs.closeSync(fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW))
+    return
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code
+    if (code === 'ENOENT') throw doesNotExist(id)
+    if (code !== 'ENOTDIR' && code !== 'ELOOP') throw systemError(`open state directory of container ${id}`, err, { id, path: dir })
+  }
   let st: fs.Stats
   try {
     st = fs.lstatSync(dir)
