@@ -8,9 +8,9 @@
 // Limits and statistics are the manager's (manager.ts), which builds on these: the
 // commands that only signal, freeze or remove (kill, delete, pause) never load them.
 
-import { constants } from 'node:os'
 import path from 'node:path'
 import { RuntError, SystemError, systemError } from '../errors'
+import { SIGNALS } from '../spec/linux-names'
 import { detectLayout, type CgroupLayout, type CgroupMode, type Hierarchy } from './detect'
 import { v1Freezer, v2Freezer, type Freezer } from './freezer'
 import { hostCgroups, pidsBelow, type CgroupHost } from './host'
@@ -229,7 +229,7 @@ export class FsCgroupGroups implements CgroupGroups {
     // an empty or already removed group: nothing to signal (kill --all after the init exited)
     if (this.pids().length === 0) return
     const v2 = this.groups.find(g => g.hierarchy.version === 2)
-    if (signal === constants.signals.SIGKILL && v2 && killViaCgroupKill(this.host, v2.dir)) return
+    if (signal === SIGNALS.KILL && v2 && killViaCgroupKill(this.host, v2.dir)) return
     const freezer = this.freezer()
     const wasFrozen = freezer?.isFrozen() ?? false
     freezer?.freeze()
@@ -237,7 +237,7 @@ export class FsCgroupGroups implements CgroupGroups {
       for (const pid of this.pids()) this.host.kill(pid, signal)
     } finally {
       // A paused container stays paused, except that v1 tasks only die of SIGKILL once thawed.
-      if (freezer && (!wasFrozen || signal === constants.signals.SIGKILL)) freezer.thaw()
+      if (freezer && (!wasFrozen || signal === SIGNALS.KILL)) freezer.thaw()
     }
   }
 
@@ -317,6 +317,6 @@ export class FsCgroupGroups implements CgroupGroups {
     const freezer = version === 2 ? v2Freezer(this.host, g.dir) : controllers.includes('freezer') ? v1Freezer(this.host, g.dir) : undefined
     if (freezer?.isFrozen()) freezer.thaw()
     if (version === 2 && killViaCgroupKill(this.host, g.dir)) return
-    for (const pid of pidsBelow(this.host, g.dir)) this.host.kill(pid, constants.signals.SIGKILL)
+    for (const pid of pidsBelow(this.host, g.dir)) this.host.kill(pid, SIGNALS.KILL)
   }
 }

@@ -1,6 +1,6 @@
 // One call of the runt binary, from its command line to its exit status: parse, start
 // logging, run the command's action, and report a failure as one line (report.ts).
-// The whole bundle (main.ts) and the simple commands' bundle (lean.ts) both run it.
+// The whole bundle (main.ts) and the simple commands' bundles (lean.ts) all run it.
 
 import type { Action, ParsedCall } from './program'
 import { reportFailure, startLogging } from './report'

@@ -1,15 +1,20 @@
 // The error of a failed launch: which step of the executor failed, with the errno and
 // the path it names, in one line a user can act on.
 
-import os from 'node:os'
 import { RuntError } from '../errors'
 import { native } from '../sys/native'
 import { RLIMITS } from '../spec/linux-names'
 import type { LaunchPlan } from '../plan/types'
 
-const errnoNames = new Map<number, string>(Object.entries(os.constants.errno).map(([name, n]) => [n, name]))
+// node's os module only at a failure that needs its constants: loading it costs half a
+// millisecond, and exec-fifo.ts brings this module into every start
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const osConstants = () => (require('node:os') as typeof import('node:os')).constants
+
+let errnoNames: Map<number, string> | undefined
 
 export function errnoName(errno: number): string {
+  errnoNames ??= new Map<number, string>(Object.entries(osConstants().errno).map(([name, n]) => [n, name]))
   return errnoNames.get(errno) ?? `errno ${errno}`
 }
 
@@ -49,7 +54,7 @@ export function launchErrorFromPayload(payload: Buffer, plan: PlanFacts): Launch
 
 /** "SIGKILL" for 9: looked up only when a hook was killed, not at every start-up */
 function signalName(n: number): string | undefined {
-  return Object.entries(os.constants.signals).find(([, v]) => v === n)?.[0]
+  return Object.entries(osConstants().signals).find(([, v]) => v === n)?.[0]
 }
 
 /**
@@ -58,7 +63,7 @@ function signalName(n: number): string | undefined {
  */
 function hookError(step: string, path: string, errno: number, detail: string, facts: { step: string; errno: string; path: string }): LaunchError {
   const prefix = `${step} ${path}`
-  if (errno === os.constants.errno.ETIMEDOUT) return new LaunchError(`${prefix} ${detail}`, facts)
+  if (errno === osConstants().errno.ETIMEDOUT) return new LaunchError(`${prefix} ${detail}`, facts)
   if (detail === 'cannot execute') return new LaunchError(`${prefix} failed: cannot execute: ${errnoName(errno)}`, facts)
   const named = detail.replace(/^killed by signal (\d+)/, (_, n: string) => `killed by signal ${signalName(Number(n)) ?? n}`)
   if (errno === 0) return new LaunchError(`${prefix} failed: ${named}`, { ...facts, errno: '' })
@@ -71,7 +76,7 @@ export function launchErrorFromFrame(errno: number, step: string, path: string, 
   const facts = { step, errno: name, path }
   if (step.endsWith(' hook')) return hookError(step, path, errno, detail, facts)
   const arg0 = plan.args[0] ?? ''
-  const denied = errno === os.constants.errno.EPERM || errno === os.constants.errno.EACCES
+  const denied = errno === osConstants().errno.EPERM || errno === osConstants().errno.EACCES
   if (step === 'setrlimit') {
     // runc: "error setting rlimit type 7: operation not permitted"
     const rl = plan.rlimits.find(r => String(r.resource) === path)
@@ -90,7 +95,7 @@ export function launchErrorFromFrame(errno: number, step: string, path: string, 
   }
   if (step === 'exec') {
     // runc's texts, which podman and CRI-O classify (127 for not found, 126 for denied)
-    if (errno === os.constants.errno.ENOENT && !arg0.includes('/')) {
+    if (errno === osConstants().errno.ENOENT && !arg0.includes('/')) {
       return new LaunchError(`exec: "${arg0}": executable file not found in $PATH`, facts)
     }
     return new LaunchError(`exec: "${arg0}": ${errnoText(errno)}`, facts)
