@@ -53,16 +53,22 @@ const { script, run } = compileModule(file)
 // a simple command's bundle ends its process the moment its call is done: here each call
 // runs to its end (lock released, status set), and the process ends once all have
 process.exit = code => { process.exitCode = code }
+// the stand-ins whose calls a bundle took (the whole bundle takes every line)
+const taken = new Set()
 for (const call of calls) {
   process.argv = [process.execPath, file, '--root', root, ...call]
-  run().runLean?.(process.argv.slice(2))
+  if (run().runLean?.(process.argv.slice(2)) ?? true) taken.add(call[1])
+}
+// what those calls must have done, once they have all finished
+const done = {
+  'start-live': () => !fs.existsSync(path.join(root, 'start-live', 'exec.fifo')),
+  'delete-stopped': () => !fs.existsSync(path.join(root, 'delete-stopped')),
 }
 process.on('exit', () => {
   writeCodeCache(file.replace(/\.js$/, '.cache'), { bundle: bundleHash, node: process.version }, script)
-  // the bundles that run delete: it removed its stand-in
-  const reached = !/runt-(main|delete)\.js$/.test(file) || !fs.existsSync(path.join(root, 'delete-stopped'))
+  const reached = taken.size > 0 && [...taken].every(id => done[id]?.() ?? true)
   fs.rmSync(scratch, { recursive: true, force: true })
-  // exit 2: the stand-ins no longer read as records (a changed format?); the cache
-  // still works, but covers less
+  // exit 2: the bundle took no call, or the stand-ins no longer read as records (a
+  // changed format?); the cache still works, but covers less
   process.exitCode = reached ? 0 : 2
 })

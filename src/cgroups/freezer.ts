@@ -58,17 +58,24 @@ export function v2Freezer(host: CgroupHost, dir: string): Freezer | undefined {
 }
 
 /**
+ * The freezer of a container's groups, as runc and v1 tools read it: the v1 freezer
+ * hierarchy's group where there is one, else cgroup2's cgroup.freeze.
+ */
+export function groupFreezer(host: CgroupHost, v1FreezerDir: string | undefined, cgroup2Dir: string | undefined): Freezer | undefined {
+  if (v1FreezerDir !== undefined) return v1Freezer(host, v1FreezerDir)
+  return cgroup2Dir === undefined ? undefined : v2Freezer(host, cgroup2Dir)
+}
+
+/**
  * Whether a container's group is frozen, read from its recorded directories (hierarchy
- * key to directory, as state.json keeps them) with the freezer the manager uses: the v1
- * freezer hierarchy's, else cgroup2's. A v1 hierarchy's key is its mount directory's
- * name, "freezer" where it is mounted as usual; only when no key names the freezer and
- * v1 groups are recorded is the host's layout read to find it.
+ * key to directory, as state.json keeps them) with groupFreezer's choice. A v1
+ * hierarchy's key is its mount directory's name, "freezer" where it is mounted as usual;
+ * only when no key names the freezer and v1 groups are recorded is the host's layout
+ * read to find it.
  */
 export function frozenByRecord(paths: Record<string, string>, host: CgroupHost, layout: () => CgroupLayout = detectLayout): boolean {
   const keys = Object.keys(paths)
   let v1 = keys.find(k => k !== 'unified' && k.split(',').includes('freezer'))
   if (v1 === undefined && keys.some(k => k !== 'unified')) v1 = layout().hierarchies.find(h => h.version === 1 && h.controllers.includes('freezer'))?.key
-  const v1Dir = v1 === undefined ? undefined : paths[v1]
-  const freezer = v1Dir !== undefined ? v1Freezer(host, v1Dir) : paths.unified !== undefined ? v2Freezer(host, paths.unified) : undefined
-  return freezer?.isFrozen() ?? false
+  return groupFreezer(host, v1 === undefined ? undefined : paths[v1], paths.unified)?.isFrozen() ?? false
 }

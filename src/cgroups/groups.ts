@@ -12,7 +12,7 @@ import path from 'node:path'
 import { RuntError, SystemError, systemError } from '../errors'
 import { SIGNALS } from '../spec/linux-names'
 import { detectLayout, type CgroupLayout, type CgroupMode, type Hierarchy } from './detect'
-import { v1Freezer, v2Freezer, type Freezer } from './freezer'
+import { groupFreezer, v1Freezer, v2Freezer, type Freezer } from './freezer'
 import { hostCgroups, pidsBelow, type CgroupHost } from './host'
 import { containerCgroupDirs } from './path'
 import { fillEmptyCpuset } from './v1'
@@ -107,7 +107,8 @@ function requireBelowMount(h: Hierarchy, dir: string, id: string): void {
   }
 }
 
-function errnoOf(err: unknown): string | undefined {
+/** The errno name of a node error (err.code), if any. */
+export function errnoOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException)?.code
 }
 
@@ -198,9 +199,7 @@ export class FsCgroupGroups implements CgroupGroups {
 
   /** v1's freezer wherever it is mounted (what runc and v1 tools read), else cgroup2's cgroup.freeze */
   private freezer(): Freezer | undefined {
-    const v1 = this.v1Group('freezer')
-    const v2 = this.groups.find(g => g.hierarchy.version === 2)
-    return (v1 && v1Freezer(this.host, v1.dir)) ?? (v2 && v2Freezer(this.host, v2.dir))
+    return groupFreezer(this.host, this.v1Group('freezer')?.dir, this.cgroup2Group()?.dir)
   }
 
   private requireFreezer(): Freezer {

@@ -9,7 +9,7 @@ import { RuntError, SystemError } from '../errors'
 import type { Resources } from '../spec/types'
 import { deviceFilterProgram, encodeProgram } from './device-filter'
 import { detectLayout, type CgroupLayout } from './detect'
-import { FsCgroupGroups, groupsFor, type CgroupGroups, type CgroupGroupsOptions, type Group } from './groups'
+import { FsCgroupGroups, errnoOf, groupsFor, type CgroupGroups, type CgroupGroupsOptions, type Group } from './groups'
 import { hostCgroups, readWords, type CgroupHost } from './host'
 import { log } from '../log'
 import { refuseUnapplied, resourceWarnings, resourceWrites, type CgroupWrite, type HostFacts } from './resources'
@@ -40,10 +40,6 @@ const FIELD_OF_CONTROLLER: Record<string, string> = {
 
 export function cgroupManager(opts: CgroupManagerOptions, layout: CgroupLayout = detectLayout(), host: CgroupHost = hostCgroups): CgroupManager {
   return new FsCgroupManager(...groupsFor(opts, layout, host))
-}
-
-function errnoOf(err: unknown): string | undefined {
-  return (err as NodeJS.ErrnoException)?.code
 }
 
 class FsCgroupManager extends FsCgroupGroups implements CgroupManager {

@@ -74,8 +74,9 @@ export function escapeSuite(t: Parameters<typeof containerSuite>[0]) {
   }
 
   const sha = (file: string) => crypto.createHash('sha256').update(fs.readFileSync(file)).digest('hex')
-  const runtimeBundles = ['runt-main', 'runt-start', 'runt-state', 'runt-kill', 'runt-delete'].flatMap(name => [`${name}.js`, `${name}.cache`].map(f => path.join(REPO, 'dist', f)))
-  const runtimeFiles = [process.execPath, RUNT, path.join(REPO, 'dist', 'runt.js'), ...runtimeBundles, path.join(REPO, 'build', 'Release', 'runt-exec')]
+  // every file of dist/: the loader, each bundle and its code cache, the planner
+  const dist = fs.readdirSync(path.join(REPO, 'dist')).map(f => path.join(REPO, 'dist', f))
+  const runtimeFiles = [process.execPath, RUNT, ...dist, path.join(REPO, 'build', 'Release', 'runt-exec')]
   const hashes = () => Object.fromEntries(runtimeFiles.map(f => [f, sha(f)]))
   return { root, runt, runtA, temp, wait, out, probe, withOut, bundles, ownRootfs, noDevTmpfs, hashes, sha, privateRuntime }
 }

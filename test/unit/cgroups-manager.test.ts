@@ -370,9 +370,9 @@ t.test('freeze/thaw/isFrozen: v1 freezer.state on hybrid, cgroup.freeze on unifi
 })
 
 t.test('frozenByRecord reads the freezer the manager uses from the recorded paths, and the layout only where they cannot tell', async t => {
+  const noLayout = () => { throw new Error('the layout was read') }
   for (const [name, f] of [['hybrid', hybridTree(t)], ['unified', unifiedTree(t)]] as const) {
     const m = running(f, [300])
-    const noLayout = () => { throw new Error('the layout was read') }
     t.equal(frozenByRecord(m.paths(), f.kernel, noLayout), false, `${name}: thawed, from the recorded paths alone`)
     m.freeze()
     t.equal(frozenByRecord(m.paths(), f.kernel, noLayout), true, `${name}: frozen, as isFrozen says`)
@@ -381,7 +381,6 @@ t.test('frozenByRecord reads the freezer the manager uses from the recorded path
     t.equal(frozenByRecord(m.paths(), f.kernel, noLayout), false, `${name}: thawed again`)
   }
   const none = fakeTree(t, 'legacy', [v1('memory'), v1('pids')])
-  const noLayout = () => { throw new Error('the layout was read') }
   t.equal(frozenByRecord(running(none, [300]).paths(), none.kernel, () => none.layout), false, 'no freezer mounted: never paused')
   t.equal(frozenByRecord({}, none.kernel, noLayout), false, 'no cgroups at all (rootless without any): never paused, nothing read')
   // the freezer hierarchy mounted under another name: only the layout says which group it is
